@@ -1,0 +1,82 @@
+import type { Price, Volume } from './fixed-point.ts';
+import type { AccountId, InstrumentId, OrderId, Seq, Timestamp } from './ids.ts';
+import type { InstrumentSpec, InstrumentStatus } from './instrument.ts';
+import type { OrderType, Phase, Side, StpMode, TimeInForce } from './order.ts';
+
+/** Every command carries the sequence number and timestamp the sequencer gave it; the engine reads no clock. */
+interface CommandBase {
+  readonly seq: Seq;
+  readonly ts: Timestamp;
+}
+
+export interface AddInstrument extends CommandBase {
+  readonly kind: 'AddInstrument';
+  readonly spec: InstrumentSpec;
+}
+
+export interface SetInstrumentStatus extends CommandBase {
+  readonly kind: 'SetInstrumentStatus';
+  readonly instrumentId: InstrumentId;
+  readonly status: InstrumentStatus;
+}
+
+/** Moves the band's centre (and the auction's tie-break reference); resting orders outside the new band stay. */
+export interface SetReferencePrice extends CommandBase {
+  readonly kind: 'SetReferencePrice';
+  readonly instrumentId: InstrumentId;
+  readonly price: Price;
+}
+
+export interface SetPhase extends CommandBase {
+  readonly kind: 'SetPhase';
+  readonly instrumentId: InstrumentId;
+  readonly phase: Phase;
+}
+
+export interface PlaceOrder extends CommandBase {
+  readonly kind: 'PlaceOrder';
+  readonly orderId: OrderId;
+  readonly accountId: AccountId;
+  readonly instrumentId: InstrumentId;
+  readonly side: Side;
+  readonly type: OrderType;
+  readonly tif: TimeInForce;
+  /** Limit price; ignored (may be 0) for market and stop orders. */
+  readonly price: Price;
+  /** Trigger price for stop and stopLimit; ignored otherwise. */
+  readonly stopPrice?: Price;
+  readonly volume: Volume;
+  readonly postOnly?: boolean;
+  readonly stp?: StpMode;
+}
+
+export interface CancelOrder extends CommandBase {
+  readonly kind: 'CancelOrder';
+  readonly orderId: OrderId;
+  /** When given, the order must belong to this account. */
+  readonly accountId?: AccountId;
+}
+
+/**
+ * Changes a resting order's price and/or open volume. A lower volume keeps the order's place in its queue;
+ * a new price or a higher volume sends it to the back (and a new price may trade at once).
+ */
+export interface ModifyOrder extends CommandBase {
+  readonly kind: 'ModifyOrder';
+  readonly orderId: OrderId;
+  readonly accountId?: AccountId;
+  readonly price: Price;
+  /** The new open (unfilled) volume. */
+  readonly volume: Volume;
+}
+
+export type Command =
+  | AddInstrument
+  | SetInstrumentStatus
+  | SetReferencePrice
+  | SetPhase
+  | PlaceOrder
+  | CancelOrder
+  | ModifyOrder;
+
+export type CommandKind = Command['kind'];
