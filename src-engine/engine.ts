@@ -1,6 +1,6 @@
 import { FastBook } from './book/fast-book.ts';
 import { NaiveBook } from './book/naive-book.ts';
-import type { Depth, OrderBook, RestingOrder } from './book/order-book.ts';
+import { type Depth, emptyRestingOrder, type OrderBook, type RestingOrder } from './book/order-book.ts';
 import type {
   AddInstrument,
   CancelOrder,
@@ -44,6 +44,7 @@ export class Engine {
   private readonly makeBook: () => OrderBook;
   private readonly defaultStp: StpMode;
   private readonly host: MatcherHost;
+  private readonly scratch = emptyRestingOrder();
 
   constructor(options: EngineOptions = {}) {
     this.makeBook = options.book === 'naive' ? () => new NaiveBook() : () => new FastBook();
@@ -225,7 +226,8 @@ export class Engine {
     const m = this.orderIndex.get(cmd.orderId);
     if (m === undefined) return reject('MATCHING_UNKNOWN_ORDER');
     if (cmd.accountId !== undefined) {
-      const owner = m.book.get(cmd.orderId)?.accountId ?? m.stops.find((s) => s.orderId === cmd.orderId)?.accountId;
+      const owner =
+        m.book.get(cmd.orderId, this.scratch)?.accountId ?? m.stops.find((s) => s.orderId === cmd.orderId)?.accountId;
       if (owner !== cmd.accountId) return reject('MATCHING_NOT_ORDER_OWNER');
     }
     if (m.phase === 'auction') return reject('MATCHING_PHASE_REJECTS_CANCELS');
@@ -242,7 +244,7 @@ export class Engine {
   private modify(cmd: ModifyOrder, events: EngineEvent[]): Reject | null {
     const m = this.ownedOrder(cmd);
     if (!(m instanceof InstrumentMatcher)) return m;
-    if (isStopPending(m, cmd.orderId)) return reject('MATCHING_ORDER_NOT_MODIFIABLE');
+    if (m.stops.length > 0 && isStopPending(m, cmd.orderId)) return reject('MATCHING_ORDER_NOT_MODIFIABLE');
     return m.modify(cmd, events);
   }
 

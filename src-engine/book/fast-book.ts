@@ -1,7 +1,15 @@
 import { StateHasher } from '../domain/hash.ts';
 import type { AccountId, OrderId } from '../domain/ids.ts';
 import type { Side, StpMode } from '../domain/order.ts';
-import type { CrossSink, Depth, DepthLevel, MatchSink, OrderBook, RestingOrder } from './order-book.ts';
+import type {
+  CrossSink,
+  Depth,
+  DepthLevel,
+  MatchSink,
+  OrderBook,
+  RestingOrder,
+  RestingOrderRecord,
+} from './order-book.ts';
 
 const NIL = -1;
 const BUY = 0;
@@ -111,9 +119,18 @@ export class FastBook implements OrderBook {
     return this.slots.has(orderId);
   }
 
-  get(orderId: OrderId): RestingOrder | undefined {
+  get(orderId: OrderId, into?: RestingOrderRecord): RestingOrder | undefined {
     const s = this.slots.get(orderId);
-    return s === undefined ? undefined : this.view(s);
+    if (s === undefined) return undefined;
+    if (into === undefined) return this.view(s);
+    into.orderId = this.oid[s]!;
+    into.accountId = this.acct[s]!;
+    into.side = this.sid[s] === BUY ? 'buy' : 'sell';
+    into.price = this.lvl[s]!.price;
+    into.remaining = this.rem[s]!;
+    into.filled = this.fil[s]!;
+    into.flags = this.flg[s]!;
+    return into;
   }
 
   add(

@@ -1,7 +1,15 @@
 import { StateHasher } from '../domain/hash.ts';
 import type { AccountId, OrderId } from '../domain/ids.ts';
 import type { Side, StpMode } from '../domain/order.ts';
-import type { CrossSink, Depth, DepthLevel, MatchSink, OrderBook, RestingOrder } from './order-book.ts';
+import type {
+  CrossSink,
+  Depth,
+  DepthLevel,
+  MatchSink,
+  OrderBook,
+  RestingOrder,
+  RestingOrderRecord,
+} from './order-book.ts';
 
 interface NaiveOrder {
   orderId: OrderId;
@@ -31,9 +39,10 @@ export class NaiveBook implements OrderBook {
     return this.find(orderId) !== undefined;
   }
 
-  get(orderId: OrderId): RestingOrder | undefined {
+  get(orderId: OrderId, into?: RestingOrderRecord): RestingOrder | undefined {
     const o = this.find(orderId);
-    return o === undefined ? undefined : view(o);
+    if (o === undefined) return undefined;
+    return into === undefined ? view(o) : Object.assign(into, view(o));
   }
 
   add(

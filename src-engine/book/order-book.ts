@@ -45,6 +45,13 @@ export interface RestingOrder {
   readonly flags: number;
 }
 
+/** A mutable record that `get` fills instead of allocating, for hot paths that own one. */
+export type RestingOrderRecord = { -readonly [K in keyof RestingOrder]: RestingOrder[K] };
+
+export function emptyRestingOrder(): RestingOrderRecord {
+  return { orderId: 0, accountId: 0, side: 'buy', price: 0, remaining: 0, filled: 0, flags: 0 };
+}
+
 /** How a taker treats a maker of its own account while matching. */
 export type StpDecision = StpMode;
 
@@ -56,8 +63,8 @@ export type StpDecision = StpMode;
 export interface OrderBook {
   readonly size: number;
   has(orderId: OrderId): boolean;
-  /** A copy of a resting order, or undefined. */
-  get(orderId: OrderId): RestingOrder | undefined;
+  /** A copy of a resting order (written into `into` when given, else a new object), or undefined. */
+  get(orderId: OrderId, into?: RestingOrderRecord): RestingOrder | undefined;
   /**
    * Adds an order at the back of its price level with `volume` open and `filled` already filled (an order that
    * re-enters after losing priority keeps its filled volume). The caller guarantees the id is not on the book.

@@ -1,4 +1,4 @@
-import type { CrossSink, MatchSink, OrderBook } from '../book/order-book.ts';
+import { type CrossSink, emptyRestingOrder, type MatchSink, type OrderBook } from '../book/order-book.ts';
 import type { ModifyOrder, PlaceOrder } from '../domain/commands.ts';
 import type { EngineEvent } from '../domain/events.ts';
 import type { Price, Volume } from '../domain/fixed-point.ts';
@@ -57,6 +57,7 @@ export class InstrumentMatcher implements MatchSink, CrossSink {
   private takerLeft = 0;
   private makersCanceled = 0;
   private uncrossPrice = 0;
+  private readonly scratch = emptyRestingOrder();
 
   constructor(
     spec: InstrumentSpec,
@@ -296,7 +297,8 @@ export class InstrumentMatcher implements MatchSink, CrossSink {
 
   /** Modify of a resting order (the caller checked ownership, phase and that it rests on this book). */
   modify(cmd: ModifyOrder, out: EngineEvent[]): Reject | null {
-    const o = this.book.get(cmd.orderId)!;
+    const o = this.book.get(cmd.orderId, this.scratch)!;
+    const orderId = cmd.orderId;
     const priceReject = this.checkPrice(cmd.price);
     if (priceReject !== null) return priceReject;
     const volumeReject = this.checkVolume(cmd.volume);
@@ -306,10 +308,10 @@ export class InstrumentMatcher implements MatchSink, CrossSink {
     const instrumentId = this.spec.id;
     this.out = out;
     if (cmd.price === o.price && cmd.volume < o.remaining) {
-      this.book.reduce(o.orderId, cmd.volume);
+      this.book.reduce(orderId, cmd.volume);
       out.push({
         kind: 'OrderModified',
-        orderId: o.orderId,
+        orderId: orderId,
         instrumentId,
         price: o.price,
         remaining: cmd.volume,
@@ -319,28 +321,28 @@ export class InstrumentMatcher implements MatchSink, CrossSink {
     }
     const crosses = this.wouldCross(o.side, cmd.price);
     if (postOnly && crosses) return reject('MATCHING_POST_ONLY_WOULD_CROSS');
-    this.book.remove(o.orderId);
+    this.book.remove(orderId);
     out.push({
       kind: 'OrderModified',
-      orderId: o.orderId,
+      orderId: orderId,
       instrumentId,
       price: cmd.price,
       remaining: cmd.volume,
       keptPriority: false,
     });
     if (!crosses || this.phase !== 'continuous') {
-      this.book.add(o.orderId, o.accountId, o.side, cmd.price, cmd.volume, o.flags, o.filled);
+      this.book.add(orderId, o.accountId, o.side, cmd.price, cmd.volume, o.flags, o.filled);
       return null;
     }
     const stp = flagsStp(o.flags);
-    const left = this.take(o.orderId, o.accountId, o.side, cmd.price, cmd.volume, stp);
+    const left = this.take(orderId, o.accountId, o.side, cmd.price, cmd.volume, stp);
     if (left === 0) {
-      this.host.orderGone(o.orderId);
+      this.host.orderGone(orderId);
     } else if (this.stoppedBySelfTrade(o.side, cmd.price, stp)) {
-      this.cancelEvent(o.orderId, o.accountId, left, 'stp');
-      this.host.orderGone(o.orderId);
+      this.cancelEvent(orderId, o.accountId, left, 'stp');
+      this.host.orderGone(orderId);
     } else {
-      this.book.add(o.orderId, o.accountId, o.side, cmd.price, left, o.flags, o.filled + cmd.volume - left);
+      this.book.add(orderId, o.accountId, o.side, cmd.price, left, o.flags, o.filled + cmd.volume - left);
     }
     if (left < cmd.volume && this.stops.length > 0) this.runStops();
     return null;
