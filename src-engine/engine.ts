@@ -151,7 +151,7 @@ export class Engine {
 
   stateHash(): number {
     const h = new StateHasher();
-    h.num(this.lastSeq).num(this.tradeSeq);
+    h.num(this.tradeSeq);
     for (const id of this.instrumentIds()) this.instruments.get(id)!.stateHash(h);
     return h.digest();
   }
