@@ -162,6 +162,7 @@ export class Engine {
     if (
       !isEntityId(cmd.orderId) ||
       !isEntityId(cmd.accountId) ||
+      typeof cmd.instrumentId !== 'string' ||
       !SIDES.includes(cmd.side) ||
       !ORDER_TYPES.includes(cmd.type) ||
       !TIMES_IN_FORCE.includes(cmd.tif) ||

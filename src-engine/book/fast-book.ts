@@ -150,7 +150,20 @@ export class FastBook implements OrderBook {
     this.fil[s] = filled;
     this.flg[s] = flags;
     this.sid[s] = isBuy ? BUY : SELL;
-    const level = (isBuy ? this.bids : this.asks).levelFor(price);
+    this.attach(s, (isBuy ? this.bids : this.asks).levelFor(price), volume);
+    this.slots.set(orderId, s);
+  }
+
+  requeue(orderId: OrderId, price: number, volume: number): void {
+    const s = this.slots.get(orderId);
+    if (s === undefined) throw new Error(`bad requeue of ${orderId}`);
+    this.detach(s);
+    this.rem[s] = volume;
+    this.attach(s, (this.sid[s] === BUY ? this.bids : this.asks).levelFor(price), volume);
+  }
+
+  /** Links slot s at the tail of `level` with `volume` open. */
+  private attach(s: number, level: Level, volume: number): void {
     this.lvl[s] = level;
     this.nxt[s] = NIL;
     this.prv[s] = level.tail;
@@ -159,7 +172,20 @@ export class FastBook implements OrderBook {
     level.tail = s;
     level.volume += volume;
     level.count++;
-    this.slots.set(orderId, s);
+  }
+
+  /** Takes slot s out of its level's list, dropping the level if it empties; the slot stays allocated. */
+  private detach(s: number): void {
+    const level = this.lvl[s]!;
+    const p = this.prv[s]!;
+    const n = this.nxt[s]!;
+    if (p === NIL) level.head = n;
+    else this.nxt[p] = n;
+    if (n === NIL) level.tail = p;
+    else this.prv[n] = p;
+    level.volume -= this.rem[s]!;
+    level.count--;
+    if (level.count === 0) (this.sid[s] === BUY ? this.bids : this.asks).drop(level);
   }
 
   remove(orderId: OrderId): number {
@@ -370,16 +396,7 @@ export class FastBook implements OrderBook {
 
   /** Takes slot s out of its level (dropping the level if it empties), the id map and the pool. */
   private unlink(s: number): void {
-    const level = this.lvl[s]!;
-    const p = this.prv[s]!;
-    const n = this.nxt[s]!;
-    if (p === NIL) level.head = n;
-    else this.nxt[p] = n;
-    if (n === NIL) level.tail = p;
-    else this.prv[n] = p;
-    level.volume -= this.rem[s]!;
-    level.count--;
-    if (level.count === 0) (this.sid[s] === BUY ? this.bids : this.asks).drop(level);
+    this.detach(s);
     this.slots.delete(this.oid[s]!);
     this.lvl[s] = undefined;
     this.nxt[s] = this.freeHead;

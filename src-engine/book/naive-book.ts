@@ -64,6 +64,14 @@ export class NaiveBook implements OrderBook {
     return o!.remaining;
   }
 
+  requeue(orderId: OrderId, price: number, volume: number): void {
+    const o = this.find(orderId);
+    if (o === undefined) throw new Error(`bad requeue of ${orderId}`);
+    o.price = price;
+    o.remaining = volume;
+    o.priority = ++this.counter;
+  }
+
   reduce(orderId: OrderId, volume: number): void {
     const o = this.find(orderId);
     if (o === undefined || volume <= 0 || volume >= o.remaining) throw new Error(`bad reduce of ${orderId}`);

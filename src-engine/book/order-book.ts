@@ -80,6 +80,11 @@ export interface OrderBook {
   ): void;
   /** Removes an order; returns its open volume, or 0 if it was not there. */
   remove(orderId: OrderId): Volume;
+  /**
+   * Moves an order to the back of the level at `price` with `volume` open, keeping its filled volume
+   * (a modify that loses priority and does not trade).
+   */
+  requeue(orderId: OrderId, price: Price, volume: Volume): void;
   /** Lowers an order's open volume in place, keeping its priority (0 < volume < remaining). */
   reduce(orderId: OrderId, volume: Volume): void;
   /** Best bid / ask price, or NaN when that side is empty. */

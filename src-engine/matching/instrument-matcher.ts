@@ -321,7 +321,6 @@ export class InstrumentMatcher implements MatchSink, CrossSink {
     }
     const crosses = this.wouldCross(o.side, cmd.price);
     if (postOnly && crosses) return reject('MATCHING_POST_ONLY_WOULD_CROSS');
-    this.book.remove(orderId);
     out.push({
       kind: 'OrderModified',
       orderId: orderId,
@@ -331,9 +330,10 @@ export class InstrumentMatcher implements MatchSink, CrossSink {
       keptPriority: false,
     });
     if (!crosses || this.phase !== 'continuous') {
-      this.book.add(orderId, o.accountId, o.side, cmd.price, cmd.volume, o.flags, o.filled);
+      this.book.requeue(orderId, cmd.price, cmd.volume);
       return null;
     }
+    this.book.remove(orderId);
     const stp = flagsStp(o.flags);
     const left = this.take(orderId, o.accountId, o.side, cmd.price, cmd.volume, stp);
     if (left === 0) {
