@@ -64,7 +64,7 @@ export class Engine {
 
   apply(cmd: Command): ApplyResult {
     const seq = cmd?.seq;
-    if (!Number.isSafeInteger(seq) || seq <= this.lastSeq || !Number.isSafeInteger(cmd.ts)) {
+    if (!Number.isSafeInteger(seq) || seq <= this.lastSeq) {
       return {
         ok: false,
         seq,
@@ -72,6 +72,7 @@ export class Engine {
       };
     }
     this.lastSeq = seq;
+    if (!Number.isSafeInteger(cmd.ts)) return { ok: false, seq, reject: reject('VALIDATION_MALFORMED_COMMAND', 'ts') };
     const events: EngineEvent[] = [];
     let r: Reject | null;
     switch (cmd.kind) {

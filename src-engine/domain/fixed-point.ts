@@ -77,5 +77,5 @@ export function parseFixed(text: string, decimals: number): number | undefined {
   const digits = `${m[2]}${frac.slice(0, decimals).padEnd(decimals, '0')}`;
   const n = Number(digits);
   if (!Number.isSafeInteger(n)) return undefined;
-  return m[1] === '-' ? -n : n;
+  return m[1] === '-' && n !== 0 ? -n : n;
 }

@@ -299,7 +299,8 @@ export class InstrumentMatcher implements MatchSink, CrossSink {
   modify(cmd: ModifyOrder, out: EngineEvent[]): Reject | null {
     const o = this.book.get(cmd.orderId, this.scratch)!;
     const orderId = cmd.orderId;
-    const priceReject = this.checkPrice(cmd.price);
+    // A volume change at the same price is allowed even if a moved band now excludes that price.
+    const priceReject = cmd.price === o.price ? null : this.checkPrice(cmd.price);
     if (priceReject !== null) return priceReject;
     const volumeReject = this.checkVolume(cmd.volume);
     if (volumeReject !== null) return volumeReject;
