@@ -268,11 +268,11 @@ export class Engine {
   }
 
   private setStatus(cmd: SetInstrumentStatus, events: EngineEvent[]): Reject | null {
-    const m = this.instruments.get(cmd.instrumentId);
-    if (m === undefined) return reject('VALIDATION_UNKNOWN_INSTRUMENT');
     if (cmd.status !== 'active' && cmd.status !== 'suspended' && cmd.status !== 'delisted') {
       return reject('VALIDATION_MALFORMED_COMMAND');
     }
+    const m = this.instruments.get(cmd.instrumentId);
+    if (m === undefined) return reject('VALIDATION_UNKNOWN_INSTRUMENT');
     if (m.spec.status === 'delisted') return reject('ADMIN_INSTRUMENT_DELISTED');
     m.setSpec(freezeSpec({ ...m.spec, status: cmd.status }));
     events.push({ kind: 'InstrumentStatusChanged', instrumentId: m.spec.id, status: cmd.status });

@@ -27,20 +27,28 @@ class Level {
 /**
  * One side of the book: levels sorted so that the best is last (bids ascending, asks descending),
  * which makes taking and emptying the best level a pop, plus a price -> level map.
+ * A level that empties away from the end stays in place, empty, until it is reused or reaches the end, so prices
+ * that come and go (modifies moving around the touch) do not shift the array each time; compaction bounds them.
+ * The last level, when there is one, is never empty.
  */
 class BookSide {
-  readonly levels: Level[] = [];
+  levels: Level[] = [];
   readonly byPrice = new Map<number, Level>();
+  /** Empty levels kept in `levels` and `byPrice`. */
+  empty = 0;
   constructor(readonly isBid: boolean) {}
 
   best(): Level | undefined {
     return this.levels[this.levels.length - 1];
   }
 
-  /** The level at `price`, created in sorted position if absent. */
+  /** The level at `price`, reusing an empty one or created in sorted position. */
   levelFor(price: number): Level {
     let level = this.byPrice.get(price);
-    if (level !== undefined) return level;
+    if (level !== undefined) {
+      if (level.count === 0) this.empty--;
+      return level;
+    }
     level = new Level(price);
     this.byPrice.set(price, level);
     const levels = this.levels;
@@ -65,15 +73,33 @@ class BookSide {
     return level;
   }
 
-  drop(level: Level): void {
-    this.byPrice.delete(level.price);
+  /** Called when `level` has just become empty. */
+  emptied(level: Level): void {
     const levels = this.levels;
-    const last = levels.length - 1;
-    if (levels[last] === level) {
-      levels.pop();
+    if (levels[levels.length - 1] !== level) {
+      if (++this.empty > 64 && this.empty > levels.length - this.empty) this.compact();
       return;
     }
-    levels.splice(levels.lastIndexOf(level), 1);
+    levels.pop();
+    this.byPrice.delete(level.price);
+    // Keep the invariant: the last level is not empty.
+    let last = levels[levels.length - 1];
+    while (last !== undefined && last.count === 0) {
+      levels.pop();
+      this.byPrice.delete(last.price);
+      this.empty--;
+      last = levels[levels.length - 1];
+    }
+  }
+
+  private compact(): void {
+    const kept: Level[] = [];
+    for (const l of this.levels) {
+      if (l.count > 0) kept.push(l);
+      else this.byPrice.delete(l.price);
+    }
+    this.levels = kept;
+    this.empty = 0;
   }
 }
 
@@ -185,7 +211,7 @@ export class FastBook implements OrderBook {
     else this.prv[n] = p;
     level.volume -= this.rem[s]!;
     level.count--;
-    if (level.count === 0) (this.sid[s] === BUY ? this.bids : this.asks).drop(level);
+    if (level.count === 0) (this.sid[s] === BUY ? this.bids : this.asks).emptied(level);
   }
 
   remove(orderId: OrderId): number {
@@ -216,14 +242,14 @@ export class FastBook implements OrderBook {
   match(side: Side, limit: number, volume: number, accountId: AccountId, stp: StpMode, sink: MatchSink): number {
     const isBuy = side === 'buy';
     const book = isBuy ? this.asks : this.bids;
-    const levels = book.levels;
     const rem = this.rem;
     const fil = this.fil;
     const acct = this.acct;
     const stpOn = stp !== 'none';
     let left = volume;
-    while (left > 0 && levels.length > 0) {
-      const level = levels[levels.length - 1]!;
+    while (left > 0) {
+      const level = book.best();
+      if (level === undefined) break;
       const price = level.price;
       if (isBuy ? price > limit : price < limit) break;
       let s = level.head;
@@ -267,6 +293,7 @@ export class FastBook implements OrderBook {
     for (let i = levels.length - 1; i >= 0 && total < volume; i--) {
       const level = levels[i]!;
       if (isBuy ? level.price > limit : level.price < limit) break;
+      if (level.count === 0) continue;
       if (!stpOn) {
         total += level.volume;
         continue;
@@ -310,6 +337,7 @@ export class FastBook implements OrderBook {
     const out: RestingOrder[] = [];
     for (const side of [this.bids, this.asks]) {
       for (let i = side.levels.length - 1; i >= 0; i--) {
+        // Empty levels have head NIL and add nothing.
         for (let s = side.levels[i]!.head; s !== NIL; s = this.nxt[s]!) out.push(this.view(s));
       }
     }
@@ -320,6 +348,7 @@ export class FastBook implements OrderBook {
     let seen = 0;
     for (const side of [this.bids, this.asks]) {
       const levels = side.levels;
+      let emptyLevels = 0;
       if (levels.length !== side.byPrice.size) throw new Error('level list and level map differ in size');
       for (let i = 0; i < levels.length; i++) {
         const level = levels[i]!;
@@ -328,7 +357,12 @@ export class FastBook implements OrderBook {
           const prev = levels[i - 1]!.price;
           if (side.isBid ? !(prev < level.price) : !(prev > level.price)) throw new Error('levels out of order');
         }
-        if (level.count === 0 || level.head === NIL) throw new Error(`empty level ${level.price} kept`);
+        if (level.count === 0) {
+          if (level.head !== NIL || level.tail !== NIL || level.volume !== 0) throw new Error('empty level not clear');
+          if (i === levels.length - 1) throw new Error(`empty level ${level.price} at the end`);
+          emptyLevels++;
+          continue;
+        }
         let count = 0;
         let volume = 0;
         let prevSlot = NIL;
@@ -346,6 +380,7 @@ export class FastBook implements OrderBook {
         if (count !== level.count || volume !== level.volume) throw new Error(`level ${level.price} totals are wrong`);
         seen += count;
       }
+      if (emptyLevels !== side.empty) throw new Error(`side counts ${side.empty} empty levels, found ${emptyLevels}`);
     }
     if (seen !== this.slots.size) throw new Error(`id map has ${this.slots.size} orders, levels ${seen}`);
     if (seen !== this.used) throw new Error(`pool counts ${this.used} used slots, levels ${seen}`);
@@ -377,6 +412,7 @@ export class FastBook implements OrderBook {
     const levels = side.levels;
     for (let i = levels.length - 1; i >= 0 && out.length < n; i--) {
       const l = levels[i]!;
+      if (l.count === 0) continue;
       out.push({ price: l.price, volume: l.volume, orders: l.count });
     }
     return out;
