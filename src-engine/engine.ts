@@ -1,4 +1,5 @@
 import { FastBook } from './book/fast-book.ts';
+import { IntMap } from './book/int-map.ts';
 import { NaiveBook } from './book/naive-book.ts';
 import { type Depth, emptyRestingOrder, type OrderBook, type RestingOrder } from './book/order-book.ts';
 import type {
@@ -18,7 +19,7 @@ import { type InstrumentId, isEntityId, type OrderId, type Seq } from './domain/
 import { checkInstrumentSpec, type InstrumentSpec } from './domain/instrument.ts';
 import { ORDER_TYPES, PHASES, type Phase, SIDES, STP_MODES, type StpMode, TIMES_IN_FORCE } from './domain/order.ts';
 import { type Reject, reject } from './domain/reject-codes.ts';
-import { InstrumentMatcher, isStopPending, type MatcherHost, type PendingStop } from './matching/instrument-matcher.ts';
+import { InstrumentMatcher, type MatcherHost, type PendingStop } from './matching/instrument-matcher.ts';
 
 export type ApplyResult =
   | { readonly ok: true; readonly seq: Seq; readonly events: readonly EngineEvent[] }
@@ -38,13 +39,14 @@ export interface EngineOptions {
 export class Engine {
   private readonly instruments = new Map<InstrumentId, InstrumentMatcher>();
   /** Every open order and pending stop, to the instrument that holds it. */
-  private readonly orderIndex = new Map<OrderId, InstrumentMatcher>();
+  private readonly orderIndex = new OrderIndex();
   private lastSeq = 0;
   private tradeSeq = 0;
   private readonly makeBook: () => OrderBook;
   private readonly defaultStp: StpMode;
   private readonly host: MatcherHost;
   private readonly scratch = emptyRestingOrder();
+  private found: RestingOrder | undefined;
 
   constructor(options: EngineOptions = {}) {
     this.makeBook = options.book === 'naive' ? () => new NaiveBook() : () => new FastBook();
@@ -220,16 +222,20 @@ export class Engine {
     return null;
   }
 
-  /** The instrument holding an order the command may touch, or the reject. */
+  /**
+   * The instrument holding an order the command may touch, or the reject. Leaves the resting order in `this.found`
+   * (the scratch record), or undefined when the order is a pending stop.
+   */
   private ownedOrder(cmd: CancelOrder | ModifyOrder): InstrumentMatcher | Reject {
     if (!isEntityId(cmd.orderId) || (cmd.accountId !== undefined && !isEntityId(cmd.accountId))) {
       return reject('VALIDATION_MALFORMED_COMMAND');
     }
     const m = this.orderIndex.get(cmd.orderId);
     if (m === undefined) return reject('MATCHING_UNKNOWN_ORDER');
+    const found = m.book.get(cmd.orderId, this.scratch);
+    this.found = found;
     if (cmd.accountId !== undefined) {
-      const owner =
-        m.book.get(cmd.orderId, this.scratch)?.accountId ?? m.stops.find((s) => s.orderId === cmd.orderId)?.accountId;
+      const owner = found?.accountId ?? m.stops.find((s) => s.orderId === cmd.orderId)?.accountId;
       if (owner !== cmd.accountId) return reject('MATCHING_NOT_ORDER_OWNER');
     }
     if (m.phase === 'auction') return reject('MATCHING_PHASE_REJECTS_CANCELS');
@@ -239,15 +245,16 @@ export class Engine {
   private cancel(cmd: CancelOrder, events: EngineEvent[]): Reject | null {
     const m = this.ownedOrder(cmd);
     if (!(m instanceof InstrumentMatcher)) return m;
-    m.cancel(cmd.orderId, events);
+    m.cancel(cmd.orderId, this.found, events);
     return null;
   }
 
   private modify(cmd: ModifyOrder, events: EngineEvent[]): Reject | null {
     const m = this.ownedOrder(cmd);
     if (!(m instanceof InstrumentMatcher)) return m;
-    if (m.stops.length > 0 && isStopPending(m, cmd.orderId)) return reject('MATCHING_ORDER_NOT_MODIFIABLE');
-    return m.modify(cmd, events);
+    const found = this.found;
+    if (found === undefined) return reject('MATCHING_ORDER_NOT_MODIFIABLE');
+    return m.modify(cmd, found, events);
   }
 
   private setPhase(cmd: SetPhase, events: EngineEvent[]): Reject | null {
@@ -262,7 +269,9 @@ export class Engine {
     if (problem !== null) return reject('ADMIN_INVALID_INSTRUMENT_SPEC', problem);
     if (this.instruments.has(cmd.spec.id)) return reject('ADMIN_DUPLICATE_INSTRUMENT');
     const spec = freezeSpec(cmd.spec);
-    this.instruments.set(spec.id, new InstrumentMatcher(spec, this.makeBook(), this.host));
+    const m = new InstrumentMatcher(spec, this.makeBook(), this.host);
+    this.instruments.set(spec.id, m);
+    this.orderIndex.register(m);
     events.push({ kind: 'InstrumentAdded', spec });
     return null;
   }
@@ -288,6 +297,39 @@ export class Engine {
     m.setSpec(freezeSpec({ ...m.spec, referencePrice: cmd.price }));
     events.push({ kind: 'ReferencePriceChanged', instrumentId: m.spec.id, price: cmd.price });
     return null;
+  }
+}
+
+/** Order id -> the instrument holding it, as an integer map into the list of instruments. */
+class OrderIndex {
+  private readonly map = new IntMap(4096);
+  private readonly matchers: InstrumentMatcher[] = [];
+  private readonly slotOf = new Map<InstrumentMatcher, number>();
+
+  register(m: InstrumentMatcher): void {
+    this.slotOf.set(m, this.matchers.length);
+    this.matchers.push(m);
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  get(orderId: OrderId): InstrumentMatcher | undefined {
+    const i = this.map.get(orderId);
+    return i === -1 ? undefined : this.matchers[i];
+  }
+
+  has(orderId: OrderId): boolean {
+    return this.map.has(orderId);
+  }
+
+  set(orderId: OrderId, m: InstrumentMatcher): void {
+    this.map.set(orderId, this.slotOf.get(m)!);
+  }
+
+  delete(orderId: OrderId): void {
+    this.map.delete(orderId);
   }
 }
 

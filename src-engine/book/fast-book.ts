@@ -1,6 +1,7 @@
 import { StateHasher } from '../domain/hash.ts';
 import type { AccountId, OrderId } from '../domain/ids.ts';
 import type { Side, StpMode } from '../domain/order.ts';
+import { IntMap } from './int-map.ts';
 import type {
   CrossSink,
   Depth,
@@ -24,6 +25,36 @@ class Level {
   constructor(readonly price: number) {}
 }
 
+/** Price -> level, as an integer map into a table of levels (prices are positive integers). */
+class LevelMap {
+  private readonly index = new IntMap(256);
+  private readonly table: (Level | undefined)[] = [];
+  private readonly free: number[] = [];
+
+  get size(): number {
+    return this.index.size;
+  }
+
+  get(price: number): Level | undefined {
+    const i = this.index.get(price);
+    return i === -1 ? undefined : this.table[i];
+  }
+
+  set(level: Level): void {
+    const i = this.free.length > 0 ? this.free.pop()! : this.table.length;
+    this.table[i] = level;
+    this.index.set(level.price, i);
+  }
+
+  delete(price: number): void {
+    const i = this.index.get(price);
+    if (i === -1) return;
+    this.index.delete(price);
+    this.table[i] = undefined;
+    this.free.push(i);
+  }
+}
+
 /**
  * One side of the book: levels sorted so that the best is last (bids ascending, asks descending),
  * which makes taking and emptying the best level a pop, plus a price -> level map.
@@ -33,7 +64,7 @@ class Level {
  */
 class BookSide {
   levels: Level[] = [];
-  readonly byPrice = new Map<number, Level>();
+  readonly byPrice = new LevelMap();
   /** Empty levels kept in `levels` and `byPrice`. */
   empty = 0;
   constructor(readonly isBid: boolean) {}
@@ -50,7 +81,7 @@ class BookSide {
       return level;
     }
     level = new Level(price);
-    this.byPrice.set(price, level);
+    this.byPrice.set(level);
     const levels = this.levels;
     // Binary search for the insertion point; "better" prices sort towards the end.
     let lo = 0;
@@ -120,7 +151,10 @@ export class FastBook implements OrderBook {
   private lvl: (Level | undefined)[];
   private freeHead = NIL;
   private used = 0;
-  private readonly slots = new Map<number, number>();
+  private readonly slots = new IntMap(1024);
+  /** The last id looked up and its slot: a modify reads an order, then moves it, with one map lookup. */
+  private lastId = 0;
+  private lastSlot = NIL;
   private readonly bids = new BookSide(true);
   private readonly asks = new BookSide(false);
 
@@ -146,8 +180,8 @@ export class FastBook implements OrderBook {
   }
 
   get(orderId: OrderId, into?: RestingOrderRecord): RestingOrder | undefined {
-    const s = this.slots.get(orderId);
-    if (s === undefined) return undefined;
+    const s = this.slotOf(orderId);
+    if (s === -1) return undefined;
     if (into === undefined) return this.view(s);
     into.orderId = this.oid[s]!;
     into.accountId = this.acct[s]!;
@@ -181,8 +215,8 @@ export class FastBook implements OrderBook {
   }
 
   requeue(orderId: OrderId, price: number, volume: number): void {
-    const s = this.slots.get(orderId);
-    if (s === undefined) throw new Error(`bad requeue of ${orderId}`);
+    const s = this.slotOf(orderId);
+    if (s === -1) throw new Error(`bad requeue of ${orderId}`);
     this.detach(s);
     this.rem[s] = volume;
     this.attach(s, (this.sid[s] === BUY ? this.bids : this.asks).levelFor(price), volume);
@@ -215,16 +249,16 @@ export class FastBook implements OrderBook {
   }
 
   remove(orderId: OrderId): number {
-    const s = this.slots.get(orderId);
-    if (s === undefined) return 0;
+    const s = this.slotOf(orderId);
+    if (s === -1) return 0;
     const left = this.rem[s]!;
     this.unlink(s);
     return left;
   }
 
   reduce(orderId: OrderId, volume: number): void {
-    const s = this.slots.get(orderId);
-    if (s === undefined || volume <= 0 || volume >= this.rem[s]!) throw new Error(`bad reduce of ${orderId}`);
+    const s = this.slotOf(orderId);
+    if (s === -1 || volume <= 0 || volume >= this.rem[s]!) throw new Error(`bad reduce of ${orderId}`);
     this.lvl[s]!.volume -= this.rem[s]! - volume;
     this.rem[s] = volume;
   }
@@ -433,11 +467,23 @@ export class FastBook implements OrderBook {
   /** Takes slot s out of its level (dropping the level if it empties), the id map and the pool. */
   private unlink(s: number): void {
     this.detach(s);
+    if (this.oid[s] === this.lastId) this.lastId = 0;
     this.slots.delete(this.oid[s]!);
     this.lvl[s] = undefined;
     this.nxt[s] = this.freeHead;
     this.freeHead = s;
     this.used--;
+  }
+
+  /** The slot of an order id, or -1. */
+  private slotOf(orderId: OrderId): number {
+    if (orderId === this.lastId) return this.lastSlot;
+    const s = this.slots.get(orderId);
+    if (s !== -1) {
+      this.lastId = orderId;
+      this.lastSlot = s;
+    }
+    return s;
   }
 
   private alloc(): number {

@@ -1,8 +1,8 @@
-import { type CrossSink, emptyRestingOrder, type MatchSink, type OrderBook } from '../book/order-book.ts';
+import type { CrossSink, MatchSink, OrderBook, RestingOrder } from '../book/order-book.ts';
 import type { ModifyOrder, PlaceOrder } from '../domain/commands.ts';
 import type { EngineEvent } from '../domain/events.ts';
 import type { Price, Volume } from '../domain/fixed-point.ts';
-import { StateHasher } from '../domain/hash.ts';
+import type { StateHasher } from '../domain/hash.ts';
 import type { AccountId, OrderId } from '../domain/ids.ts';
 import { type InstrumentSpec, type PriceBand, priceBand } from '../domain/instrument.ts';
 import type { CancelReason, OrderType, Phase, Side, StpMode, TimeInForce } from '../domain/order.ts';
@@ -57,7 +57,6 @@ export class InstrumentMatcher implements MatchSink, CrossSink {
   private takerLeft = 0;
   private makersCanceled = 0;
   private uncrossPrice = 0;
-  private readonly scratch = emptyRestingOrder();
 
   constructor(
     spec: InstrumentSpec,
@@ -279,10 +278,9 @@ export class InstrumentMatcher implements MatchSink, CrossSink {
     if (sellRemaining === 0) this.host.orderGone(sellId);
   }
 
-  /** Cancels an open order or pending stop of this instrument; the caller checked that it exists. */
-  cancel(orderId: OrderId, out: EngineEvent[]): void {
+  /** Cancels an open order (`o`, as the book has it) or else the pending stop `orderId`; the caller checked it exists. */
+  cancel(orderId: OrderId, o: RestingOrder | undefined, out: EngineEvent[]): void {
     this.out = out;
-    const o = this.book.get(orderId);
     if (o !== undefined) {
       this.book.remove(orderId);
       this.cancelEvent(orderId, o.accountId, o.remaining, 'canceled');
@@ -295,9 +293,8 @@ export class InstrumentMatcher implements MatchSink, CrossSink {
     this.host.orderGone(orderId);
   }
 
-  /** Modify of a resting order (the caller checked ownership, phase and that it rests on this book). */
-  modify(cmd: ModifyOrder, out: EngineEvent[]): Reject | null {
-    const o = this.book.get(cmd.orderId, this.scratch)!;
+  /** Modify of the resting order `o` (the caller checked ownership and phase, and read `o` from this book). */
+  modify(cmd: ModifyOrder, o: RestingOrder, out: EngineEvent[]): Reject | null {
     const orderId = cmd.orderId;
     // A volume change at the same price is allowed even if a moved band now excludes that price.
     const priceReject = cmd.price === o.price ? null : this.checkPrice(cmd.price);
@@ -499,9 +496,3 @@ export class InstrumentMatcher implements MatchSink, CrossSink {
 export function stopTriggered(side: Side, stopPrice: Price, last: Price): boolean {
   return side === 'buy' ? last >= stopPrice : last <= stopPrice;
 }
-
-export function isStopPending(m: InstrumentMatcher, orderId: OrderId): boolean {
-  return m.stops.some((s) => s.orderId === orderId);
-}
-
-export { StateHasher };
