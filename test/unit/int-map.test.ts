@@ -27,7 +27,9 @@ describe('IntMap', () => {
         }
         for (const [k, v] of ref) expect(m.get(k)).toBe(v);
         const seen = new Map<number, number>();
-        m.forEach((k, v) => seen.set(k, v));
+        m.forEach((k, v) => {
+          seen.set(k, v);
+        });
         expect(seen).toEqual(ref);
       }),
       { numRuns: 300 },
