@@ -1,3 +1,6 @@
+import type { Account } from './accounts/account.ts';
+import { DEFAULT_RISK, Ledger, type RiskConfig } from './accounts/ledger.ts';
+import { vwapToTick } from './accounts/money-rules.ts';
 import { FastBook } from './book/fast-book.ts';
 import { IntMap } from './book/int-map.ts';
 import { NaiveBook } from './book/naive-book.ts';
@@ -11,13 +14,23 @@ import type {
   SetInstrumentStatus,
   SetPhase,
   SetReferencePrice,
+  SetSettlementPrice,
 } from './domain/commands.ts';
-import type { EngineEvent } from './domain/events.ts';
+import type { AccountSnapshot, EngineEvent, PositionSnapshot } from './domain/events.ts';
 import type { Price } from './domain/fixed-point.ts';
 import { StateHasher } from './domain/hash.ts';
-import { type InstrumentId, isEntityId, type OrderId, type Seq } from './domain/ids.ts';
-import { checkInstrumentSpec, type InstrumentSpec } from './domain/instrument.ts';
-import { ORDER_TYPES, PHASES, type Phase, SIDES, STP_MODES, type StpMode, TIMES_IN_FORCE } from './domain/order.ts';
+import { type AccountId, type InstrumentId, isEntityId, type OrderId, type Seq } from './domain/ids.ts';
+import { checkInstrumentSpec, type InstrumentSpec, termsOf } from './domain/instrument.ts';
+import {
+  OFFSETS,
+  ORDER_TYPES,
+  PHASES,
+  type Phase,
+  SIDES,
+  STP_MODES,
+  type StpMode,
+  TIMES_IN_FORCE,
+} from './domain/order.ts';
 import { type Reject, reject } from './domain/reject-codes.ts';
 import { InstrumentMatcher, type MatcherHost, type PendingStop } from './matching/instrument-matcher.ts';
 
@@ -30,7 +43,13 @@ export interface EngineOptions {
   readonly book?: 'fast' | 'naive';
   /** Self-trade prevention for orders that do not name one. */
   readonly defaultStp?: StpMode;
+  /** Keep accounts, risk and settlement (default). false: matching only, for book tests and benchmarks. */
+  readonly accounts?: boolean;
+  readonly risk?: Partial<RiskConfig>;
 }
+
+/** Order ids the engine assigns itself (force liquidation) start here, above any id a host hands out. */
+export const ENGINE_ORDER_ID_BASE = 2 ** 52;
 
 /**
  * The exchange domain behind one door: `apply(command)`. Deterministic: the same commands give the same events and
@@ -47,10 +66,21 @@ export class Engine {
   private readonly host: MatcherHost;
   private readonly scratch = emptyRestingOrder();
   private found: RestingOrder | undefined;
+  private readonly ledger: Ledger | null;
+  private nextEngineOrderId = ENGINE_ORDER_ID_BASE;
+  /** Instruments that traded during the current command. */
+  private readonly traded = new Set<InstrumentMatcher>();
+  /** Admin settlement prices set for the current trading day. */
+  private readonly settlementPrices = new Map<InstrumentId, number>();
+  /** Today's trades (command time, price, volume) of instruments settled by VWAP. */
+  private readonly dayTrades = new Map<InstrumentId, number[]>();
+  private currentTs = 0;
 
   constructor(options: EngineOptions = {}) {
     this.makeBook = options.book === 'naive' ? () => new NaiveBook() : () => new FastBook();
     this.defaultStp = options.defaultStp ?? 'cancelTaker';
+    this.ledger =
+      options.accounts === false ? null : new Ledger({ ...DEFAULT_RISK, ...options.risk }, this.instruments);
     const index = this.orderIndex;
     this.host = {
       nextTradeId: () => ++this.tradeSeq,
@@ -99,10 +129,247 @@ export class Engine {
       case 'SetReferencePrice':
         r = this.setReference(cmd, events);
         break;
+      case 'CreateAccount':
+        r = this.ledger === null ? reject('ADMIN_ACCOUNTS_DISABLED') : this.ledger.createAccount(cmd, events);
+        break;
+      case 'Deposit':
+      case 'Withdraw':
+        r = this.ledger === null ? reject('ADMIN_ACCOUNTS_DISABLED') : this.ledger.moveFunds(cmd, events);
+        break;
+      case 'DepositHoldings':
+        r = this.ledger === null ? reject('ADMIN_ACCOUNTS_DISABLED') : this.ledger.depositHoldings(cmd, events);
+        break;
+      case 'SetAccountFrozen':
+        r = this.ledger === null ? reject('ADMIN_ACCOUNTS_DISABLED') : this.ledger.setFrozen(cmd, events);
+        break;
+      case 'SetSettlementPrice':
+        r = this.setSettlementPrice(cmd, events);
+        break;
+      case 'Settle':
+        r = this.settle(events);
+        break;
       default:
         r = reject('VALIDATION_MALFORMED_COMMAND', `unknown command kind ${String((cmd as { kind?: unknown }).kind)}`);
     }
-    return r === null ? { ok: true, seq, events } : { ok: false, seq, reject: r };
+    if (r !== null) {
+      this.ledger?.touched.clear();
+      this.ledger?.touchedPositions.clear();
+      return { ok: false, seq, reject: r };
+    }
+    if (this.ledger !== null) {
+      this.currentTs = cmd.ts;
+      this.afterCommand(events);
+    }
+    return { ok: true, seq, events };
+  }
+
+  /** Stage R2 for the whole command, then intraday risk, then the account and position updates. */
+  private afterCommand(events: EngineEvent[]): void {
+    const ledger = this.ledger!;
+    const traded = this.traded;
+    ledger.settleEvents(events, 0, traded);
+    this.recordDayTrades(events, 0);
+    if (traded.size > 0) this.intradayRisk(events);
+    traded.clear();
+    ledger.flushChanges(events);
+  }
+
+  private recordDayTrades(events: readonly EngineEvent[], from: number): void {
+    for (let i = from; i < events.length; i++) {
+      const e = events[i]!;
+      if (e.kind !== 'TradeExecuted') continue;
+      const spec = this.instruments.get(e.instrumentId)!.spec;
+      if (termsOf(spec).settlement.kind !== 'vwap') continue;
+      let list = this.dayTrades.get(e.instrumentId);
+      if (list === undefined) {
+        list = [];
+        this.dayTrades.set(e.instrumentId, list);
+      }
+      list.push(this.currentTs, e.price, e.volume);
+    }
+  }
+
+  /**
+   * Every holder of an instrument that traded is checked; accounts at or above the threshold are liquidated (each at
+   * most once per command). Liquidation trades move prices too, so the check repeats over newly traded instruments.
+   */
+  private intradayRisk(events: EngineEvent[]): void {
+    const ledger = this.ledger!;
+    const threshold = ledger.risk.forceLiquidationPpm;
+    const done = new Set<Account>();
+    const checked = new Set<Account>();
+    const byId = (x: InstrumentMatcher, y: InstrumentMatcher) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0);
+    let pending = [...this.traded].sort(byId);
+    const seen = new Set<InstrumentMatcher>();
+    while (pending.length > 0) {
+      for (const m of pending) seen.add(m);
+      for (const m of pending) {
+        const holders = ledger.holders.get(m.id);
+        if (holders === undefined) continue;
+        for (const a of [...holders].sort((x, y) => x.id - y.id)) {
+          checked.add(a);
+          if (done.has(a) || a.kind === 'stock') continue;
+          if (a.riskRatio(ledger) >= threshold) {
+            done.add(a);
+            this.liquidate(a, events);
+          }
+        }
+      }
+      pending = [...this.traded].filter((m) => !seen.has(m)).sort(byId);
+    }
+    for (const a of ledger.touched) checked.add(a);
+    for (const a of [...checked].sort((x, y) => x.id - y.id)) {
+      const balance = a.balance(ledger);
+      if (balance < 0 && !a.negativeReported) {
+        a.negativeReported = true;
+        events.push({ kind: 'AccountNegative', accountId: a.id, balance });
+      } else if (balance >= 0) a.negativeReported = false;
+    }
+  }
+
+  /** Force liquidation of one account: cancel its orders, then close its largest-margin positions at the band. */
+  private liquidate(a: Account, events: EngineEvent[]): void {
+    const ledger = this.ledger!;
+    const threshold = ledger.risk.forceLiquidationPpm;
+    events.push({ kind: 'ForceLiquidationStarted', accountId: a.id, riskRatioPpm: a.riskRatio(ledger) });
+    const orders = [...ledger.holds.values()].filter((h) => h.account === a).map((h) => h.orderId);
+    for (const orderId of orders.sort((x, y) => x - y)) {
+      const m = this.orderIndex.get(orderId)!;
+      const from = events.length;
+      m.cancel(orderId, m.book.get(orderId), events, 'liquidation');
+      ledger.settleEvents(events, from, this.traded);
+    }
+    let reason: 'belowThreshold' | 'flat' | 'noLiquidity' = 'belowThreshold';
+    for (;;) {
+      if (a.riskRatio(ledger) < threshold) break;
+      let best: { m: InstrumentMatcher; long: boolean; margin: number } | null = null;
+      let anyPosition = false;
+      for (const [id, p] of a.positions) {
+        const m = this.instruments.get(id)!;
+        for (const long of [true, false]) {
+          const side = long ? p.long : p.short;
+          if (side.volume === 0) continue;
+          anyPosition = true;
+          if (m.phase !== 'continuous' || m.spec.status !== 'active') continue;
+          if (best === null || side.margin > best.margin) best = { m, long, margin: side.margin };
+        }
+      }
+      if (best === null) {
+        reason = anyPosition ? 'noLiquidity' : 'flat';
+        break;
+      }
+      const { m, long } = best;
+      const p = a.positions.get(m.id)!;
+      const side = long ? p.long : p.short;
+      const separate = termsOf(m.spec).closeRule === 'separate';
+      const freeY = side.yesterday.volume - side.yesterday.frozen;
+      const freeT = side.today.volume - side.today.frozen;
+      const offset = separate && freeY === 0 ? 'closeToday' : 'close';
+      const volume = Math.min(separate ? (freeY > 0 ? freeY : freeT) : freeY + freeT, m.spec.maxOrderVolume);
+      const band = m.band;
+      const orderSide = long ? 'sell' : 'buy';
+      const cmd: PlaceOrder = {
+        kind: 'PlaceOrder',
+        seq: this.lastSeq,
+        ts: this.currentTs,
+        orderId: this.nextEngineOrderId++,
+        accountId: a.id,
+        instrumentId: m.id,
+        side: orderSide,
+        type: band === null ? 'market' : 'limit',
+        tif: 'IOC',
+        price: band === null ? 0 : orderSide === 'buy' ? band.upper : band.lower,
+        volume,
+        offset,
+        stp: 'cancelTaker',
+      };
+      const from = events.length;
+      const before = side.volume;
+      const r = volume > 0 ? this.place(cmd, events, true) : reject('RISK_NO_POSITION_TO_CLOSE');
+      ledger.settleEvents(events, from, this.traded);
+      this.recordDayTrades(events, from);
+      if (r !== null || side.volume === before) {
+        reason = 'noLiquidity';
+        break;
+      }
+    }
+    events.push({ kind: 'ForceLiquidationEnded', accountId: a.id, riskRatioPpm: a.riskRatio(ledger), reason });
+  }
+
+  private setSettlementPrice(cmd: SetSettlementPrice, events: EngineEvent[]): Reject | null {
+    if (this.ledger === null) return reject('ADMIN_ACCOUNTS_DISABLED');
+    const m = this.instruments.get(cmd.instrumentId);
+    if (m === undefined) return reject('VALIDATION_UNKNOWN_INSTRUMENT');
+    if (!Number.isSafeInteger(cmd.price) || cmd.price <= 0) return reject('VALIDATION_PRICE_NOT_POSITIVE');
+    if (cmd.price % m.spec.priceTick !== 0) return reject('VALIDATION_PRICE_NOT_ON_TICK');
+    this.settlementPrices.set(m.id, cmd.price);
+    events.push({ kind: 'SettlementPriceSet', instrumentId: m.id, price: cmd.price });
+    return null;
+  }
+
+  /** The settlement price of an instrument by its rule (admin price first), or null when there is none. */
+  private settlementPriceOf(m: InstrumentMatcher): number | null {
+    const admin = this.settlementPrices.get(m.id);
+    if (admin !== undefined) return admin;
+    const rule = termsOf(m.spec).settlement;
+    if (rule.kind === 'vwap') {
+      const list = this.dayTrades.get(m.id);
+      if (list !== undefined && list.length > 0) {
+        const lastTs = list[list.length - 3]!;
+        const since = lastTs - rule.minutes * 60_000;
+        let pv = 0n;
+        let v = 0n;
+        for (let i = 0; i < list.length; i += 3) {
+          if (list[i]! < since) continue;
+          pv += BigInt(list[i + 1]!) * BigInt(list[i + 2]!);
+          v += BigInt(list[i + 2]!);
+        }
+        if (v > 0n) return vwapToTick(pv, v, m.spec.priceTick);
+      }
+    }
+    return m.markPrice ?? m.spec.referencePrice ?? m.lastPrice;
+  }
+
+  private settle(events: EngineEvent[]): Reject | null {
+    const ledger = this.ledger;
+    if (ledger === null) return reject('ADMIN_ACCOUNTS_DISABLED');
+    const ids = this.instrumentIds();
+    for (const id of ids) {
+      if (this.instruments.get(id)!.phase !== 'closed') return reject('ADMIN_SETTLEMENT_NOT_CLOSED', id);
+    }
+    const prices = new Map<InstrumentId, number>();
+    const specs = new Map<InstrumentId, InstrumentSpec>();
+    for (const id of ids) {
+      const m = this.instruments.get(id)!;
+      specs.set(id, m.spec);
+      const price = this.settlementPriceOf(m);
+      if (price !== null) prices.set(id, price);
+      else if (ledger.holders.get(id)?.size) {
+        for (const a of ledger.holders.get(id)!) {
+          const p = a.positions.get(id);
+          if (p !== undefined && (p.long.volume > 0 || p.short.volume > 0)) {
+            return reject('ADMIN_SETTLEMENT_PRICE_MISSING', id);
+          }
+        }
+      }
+    }
+    for (const [id, price] of prices) this.instruments.get(id)!.markPrice = price;
+    const day = ledger.tradingDay;
+    const atRisk = ledger.settle(prices, specs, events);
+    events.push({
+      kind: 'SettlementCompleted',
+      tradingDay: day,
+      prices: [...prices].map(([instrumentId, price]) => ({ instrumentId, price })),
+      atRisk,
+    });
+    for (const [id, price] of prices) {
+      const m = this.instruments.get(id)!;
+      m.setSpec(freezeSpec({ ...m.spec, referencePrice: price }));
+      events.push({ kind: 'ReferencePriceChanged', instrumentId: id, price });
+    }
+    this.settlementPrices.clear();
+    this.dayTrades.clear();
+    return null;
   }
 
   // Queries
@@ -137,7 +404,31 @@ export class Engine {
     return this.orderIndex.get(orderId)?.stops.find((s) => s.orderId === orderId);
   }
 
+  // Accounts
+
+  get tradingDay(): number {
+    return this.ledger?.tradingDay ?? 1;
+  }
+
+  account(accountId: AccountId): AccountSnapshot | undefined {
+    const ledger = this.ledger;
+    const a = ledger?.accounts.get(accountId);
+    return a === undefined ? undefined : a.snapshot(ledger!, ledger!.tradingDay);
+  }
+
+  positions(accountId: AccountId): PositionSnapshot[] {
+    const ledger = this.ledger;
+    const a = ledger?.accounts.get(accountId);
+    if (a === undefined) return [];
+    return [...a.positions.keys()].sort().map((id) => a.positionSnapshot(id, ledger!));
+  }
+
+  accountIds(): AccountId[] {
+    return [...(this.ledger?.accounts.keys() ?? [])].sort((x, y) => x - y);
+  }
+
   validateInternalState(): void {
+    this.ledger?.validateInternalState();
     let count = 0;
     for (const m of this.instruments.values()) {
       m.validateInternalState();
@@ -156,12 +447,20 @@ export class Engine {
     const h = new StateHasher();
     h.num(this.tradeSeq);
     for (const id of this.instrumentIds()) this.instruments.get(id)!.stateHash(h);
+    this.ledger?.stateHash(h);
+    h.num(this.nextEngineOrderId);
+    for (const id of [...this.settlementPrices.keys()].sort()) h.str(id).num(this.settlementPrices.get(id)!);
+    for (const id of [...this.dayTrades.keys()].sort()) {
+      const list = this.dayTrades.get(id)!;
+      h.str(id).num(list.length);
+      for (const x of list) h.num(x);
+    }
     return h.digest();
   }
 
   // Commands
 
-  private place(cmd: PlaceOrder, events: EngineEvent[]): Reject | null {
+  private place(cmd: PlaceOrder, events: EngineEvent[], forced = false): Reject | null {
     if (
       !isEntityId(cmd.orderId) ||
       !isEntityId(cmd.accountId) ||
@@ -170,7 +469,8 @@ export class Engine {
       !ORDER_TYPES.includes(cmd.type) ||
       !TIMES_IN_FORCE.includes(cmd.tif) ||
       (cmd.postOnly !== undefined && typeof cmd.postOnly !== 'boolean') ||
-      (cmd.stp !== undefined && !STP_MODES.includes(cmd.stp))
+      (cmd.stp !== undefined && !STP_MODES.includes(cmd.stp)) ||
+      (cmd.offset !== undefined && !OFFSETS.includes(cmd.offset))
     ) {
       return reject('VALIDATION_MALFORMED_COMMAND');
     }
@@ -200,9 +500,21 @@ export class Engine {
         return reject('VALIDATION_STOP_PRICE_INVALID');
       }
     }
-    r = m.checkPlace(cmd, postOnly);
+    r = m.checkPhase(cmd, postOnly);
     if (r !== null) return r;
+    const ledger = this.ledger;
+    if (ledger !== null) {
+      r = ledger.checkPlace(cmd, m, forced);
+      if (r !== null) return r;
+    }
     const stp = cmd.stp ?? this.defaultStp;
+    if (stp === 'reject' && this.wouldSelfTrade(cmd, m)) return reject('RISK_SELF_TRADE');
+    if (ledger !== null) {
+      r = ledger.checkRatio(forced);
+      if (r !== null) return r;
+    }
+    r = m.checkCross(cmd, postOnly);
+    if (r !== null) return r;
     events.push({
       kind: 'OrderAccepted',
       orderId: cmd.orderId,
@@ -216,10 +528,28 @@ export class Engine {
       volume: cmd.volume,
       postOnly,
       stp,
+      offset: m.spec.kind === 'stock' ? (cmd.side === 'buy' ? 'open' : 'close') : (cmd.offset ?? 'open'),
+      forced,
     });
     this.orderIndex.set(cmd.orderId, m);
+    ledger?.commitPlace(cmd.ts, forced);
     m.place(cmd, postOnly, stp, events);
     return null;
+  }
+
+  /** Would this order, arriving now, trade with a resting order of its own account? */
+  private wouldSelfTrade(cmd: PlaceOrder, m: InstrumentMatcher): boolean {
+    if (m.phase !== 'continuous' || cmd.type === 'stop' || cmd.type === 'stopLimit') return false;
+    const band = m.band;
+    const limit =
+      cmd.type === 'market'
+        ? cmd.side === 'buy'
+          ? (band?.upper ?? Number.POSITIVE_INFINITY)
+          : (band?.lower ?? Number.NEGATIVE_INFINITY)
+        : cmd.price;
+    const book = m.book;
+    const all = book.fillable(cmd.side, limit, cmd.volume, cmd.accountId, 'none');
+    return book.fillable(cmd.side, limit, cmd.volume, cmd.accountId, 'cancelTaker') < all;
   }
 
   /**
@@ -254,7 +584,15 @@ export class Engine {
     if (!(m instanceof InstrumentMatcher)) return m;
     const found = this.found;
     if (found === undefined) return reject('MATCHING_ORDER_NOT_MODIFIABLE');
-    return m.modify(cmd, found, events);
+    const ledger = this.ledger;
+    if (ledger === null) return m.modify(cmd, found, events);
+    // The new hold is checked before the book changes and applied before any fill of the modified order settles.
+    const r = ledger.checkModify(cmd, found);
+    if (r !== null) return r;
+    const mr = m.modify(cmd, found, events);
+    if (mr !== null) return mr;
+    ledger.commitModify();
+    return null;
   }
 
   private setPhase(cmd: SetPhase, events: EngineEvent[]): Reject | null {
@@ -334,5 +672,16 @@ class OrderIndex {
 }
 
 function freezeSpec(spec: InstrumentSpec): InstrumentSpec {
-  return Object.freeze({ ...spec, band: Object.freeze({ ...spec.band }) });
+  const t = spec.terms;
+  const terms =
+    t === undefined
+      ? undefined
+      : Object.freeze({
+          ...t,
+          commission: Object.freeze({ ...t.commission }),
+          settlement: Object.freeze({ ...t.settlement }),
+        });
+  const out = { ...spec, band: Object.freeze({ ...spec.band }) };
+  if (terms !== undefined) out.terms = terms;
+  return Object.freeze(out);
 }

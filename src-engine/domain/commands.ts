@@ -1,7 +1,7 @@
-import type { Price, Volume } from './fixed-point.ts';
+import type { Money, Price, Volume } from './fixed-point.ts';
 import type { AccountId, InstrumentId, OrderId, Seq, Timestamp } from './ids.ts';
 import type { InstrumentSpec, InstrumentStatus } from './instrument.ts';
-import type { OrderType, Phase, Side, StpMode, TimeInForce } from './order.ts';
+import type { Offset, OrderType, Phase, Side, StpMode, TimeInForce } from './order.ts';
 
 /** Every command carries the sequence number and timestamp the sequencer gave it; the engine reads no clock. */
 interface CommandBase {
@@ -48,6 +48,59 @@ export interface PlaceOrder extends CommandBase {
   readonly volume: Volume;
   readonly postOnly?: boolean;
   readonly stp?: StpMode;
+  /** Futures: open (default), close or closeToday. Stocks: ignored (buy opens, sell closes). */
+  readonly offset?: Offset;
+}
+
+export type AccountKind = 'futures' | 'stock';
+
+export interface CreateAccount extends CommandBase {
+  readonly kind: 'CreateAccount';
+  readonly accountId: AccountId;
+  readonly userId: number;
+  readonly accountKind: AccountKind;
+}
+
+/** Money in (minor units). */
+export interface Deposit extends CommandBase {
+  readonly kind: 'Deposit';
+  readonly accountId: AccountId;
+  readonly amount: Money;
+}
+
+/** Money out (minor units), at most the available funds; refused while the account is frozen. */
+export interface Withdraw extends CommandBase {
+  readonly kind: 'Withdraw';
+  readonly accountId: AccountId;
+  readonly amount: Money;
+}
+
+/** Shares into a stock account (an allotment), at a cost price for its P&L. */
+export interface DepositHoldings extends CommandBase {
+  readonly kind: 'DepositHoldings';
+  readonly accountId: AccountId;
+  readonly instrumentId: InstrumentId;
+  readonly volume: Volume;
+  readonly price: Price;
+}
+
+/** A frozen account places no orders and withdraws nothing; cancels still work. */
+export interface SetAccountFrozen extends CommandBase {
+  readonly kind: 'SetAccountFrozen';
+  readonly accountId: AccountId;
+  readonly frozen: boolean;
+}
+
+/** The admin's settlement price for an instrument (used by the `admin` rule; overrides the others for today). */
+export interface SetSettlementPrice extends CommandBase {
+  readonly kind: 'SetSettlementPrice';
+  readonly instrumentId: InstrumentId;
+  readonly price: Price;
+}
+
+/** Daily settlement of every account; every instrument must be closed. */
+export interface Settle extends CommandBase {
+  readonly kind: 'Settle';
 }
 
 export interface CancelOrder extends CommandBase {
@@ -77,6 +130,13 @@ export type Command =
   | SetPhase
   | PlaceOrder
   | CancelOrder
-  | ModifyOrder;
+  | ModifyOrder
+  | CreateAccount
+  | Deposit
+  | Withdraw
+  | DepositHoldings
+  | SetAccountFrozen
+  | SetSettlementPrice
+  | Settle;
 
 export type CommandKind = Command['kind'];

@@ -22,6 +22,39 @@ export type PriceBandRule =
   | { readonly kind: 'ticks'; readonly ticks: number }
   | { readonly kind: 'none' };
 
+/** Commission of a trade: by rate of notional (parts per million) or a fixed amount per lot (minor units). */
+export type CommissionRule =
+  | { readonly kind: 'rate'; readonly openPpm: number; readonly closePpm: number; readonly closeTodayPpm: number }
+  | { readonly kind: 'perLot'; readonly open: number; readonly close: number; readonly closeToday: number };
+
+/** How the daily settlement price is found. */
+export type SettlementRule =
+  | { readonly kind: 'last' }
+  | { readonly kind: 'vwap'; readonly minutes: number }
+  | { readonly kind: 'admin' };
+
+/** Margin, commission, close and settlement terms of an instrument (docs/accounts.md). */
+export interface TradingTerms {
+  /** Margin rates in parts per million of notional (futures). */
+  readonly marginLongPpm: number;
+  readonly marginShortPpm: number;
+  readonly commission: CommissionRule;
+  /** yesterdayFirst: a close takes yesterday's position, then today's; separate: today's need closeToday. */
+  readonly closeRule: 'yesterdayFirst' | 'separate';
+  readonly settlement: SettlementRule;
+}
+
+export const DEFAULT_TERMS: TradingTerms = {
+  marginLongPpm: 1_000_000,
+  marginShortPpm: 1_000_000,
+  commission: { kind: 'rate', openPpm: 0, closePpm: 0, closeTodayPpm: 0 },
+  closeRule: 'yesterdayFirst',
+  settlement: { kind: 'last' },
+};
+
+/** Money (minor units, 1/100) has two decimals. */
+export const MONEY_DECIMALS = 2;
+
 export interface InstrumentSpec {
   readonly id: InstrumentId;
   readonly kind: InstrumentKind;
@@ -38,6 +71,20 @@ export interface InstrumentSpec {
   /** Reference price for the band and for the auction tie-break; null before the first settlement. */
   readonly referencePrice: Price | null;
   readonly status: InstrumentStatus;
+  /** Trading terms; DEFAULT_TERMS when absent. */
+  readonly terms?: TradingTerms;
+}
+
+export function termsOf(spec: InstrumentSpec): TradingTerms {
+  return spec.terms ?? DEFAULT_TERMS;
+}
+
+/**
+ * Minor units of money that one price unit is worth for one volume unit: multiplier × 10^MONEY_DECIMALS /
+ * 10^priceDecimals. Specs where this is not a whole number are refused, so every notional and P&L is exact.
+ */
+export function unitValue(spec: InstrumentSpec): number {
+  return (spec.multiplier * 10 ** MONEY_DECIMALS) / 10 ** spec.priceDecimals;
 }
 
 export interface PriceBand {
@@ -89,5 +136,32 @@ export function checkInstrumentSpec(spec: InstrumentSpec): string | null {
   }
   if (spec.status !== 'active' && spec.status !== 'suspended' && spec.status !== 'delisted')
     return 'status must be active, suspended or delisted';
+  if (!Number.isSafeInteger(unitValue(spec)))
+    return 'multiplier × 100 / 10^priceDecimals must be a whole number of minor units';
+  if (spec.terms !== undefined) return checkTerms(spec.terms);
+  return null;
+}
+
+function checkTerms(t: TradingTerms): string | null {
+  if (typeof t !== 'object' || t === null) return 'terms must be an object';
+  const ppm = (n: unknown) => isSafeInt(n) && n >= 0 && n <= 1_000_000;
+  if (!ppm(t.marginLongPpm) || !ppm(t.marginShortPpm)) return 'margin rates must be integers 0..1000000 (ppm)';
+  const c = t.commission as CommissionRule | undefined;
+  if (typeof c !== 'object' || c === null) return 'terms.commission must be an object';
+  if (c.kind === 'rate') {
+    if (!ppm(c.openPpm) || !ppm(c.closePpm) || !ppm(c.closeTodayPpm))
+      return 'commission rates must be integers 0..1000000 (ppm)';
+  } else if (c.kind === 'perLot') {
+    const money = (n: unknown) => isSafeInt(n) && n >= 0;
+    if (!money(c.open) || !money(c.close) || !money(c.closeToday))
+      return 'commission per lot must be non-negative integers (minor units)';
+  } else return 'terms.commission.kind must be rate or perLot';
+  if (t.closeRule !== 'yesterdayFirst' && t.closeRule !== 'separate')
+    return 'closeRule must be yesterdayFirst or separate';
+  const s = t.settlement as SettlementRule | undefined;
+  if (typeof s !== 'object' || s === null) return 'terms.settlement must be an object';
+  if (s.kind === 'vwap') {
+    if (!isPositiveInt(s.minutes)) return 'settlement.minutes must be a positive integer';
+  } else if (s.kind !== 'last' && s.kind !== 'admin') return 'settlement.kind must be last, vwap or admin';
   return null;
 }

@@ -17,6 +17,19 @@ export type RejectCode =
   | 'VALIDATION_DUPLICATE_ORDER_ID'
   | 'VALIDATION_INVALID_ORDER_COMBINATION'
   | 'VALIDATION_STOP_PRICE_INVALID'
+  | 'RISK_INSUFFICIENT_FUNDS'
+  | 'RISK_NO_POSITION_TO_CLOSE'
+  | 'RISK_TOO_MANY_OPEN_ORDERS'
+  | 'RISK_ORDER_RATE_EXCEEDED'
+  | 'RISK_SELF_TRADE'
+  | 'RISK_RATIO_CAP'
+  | 'RISK_MARKET_ORDER_NEEDS_BAND'
+  | 'ACCOUNT_UNKNOWN'
+  | 'ACCOUNT_FROZEN'
+  | 'ACCOUNT_KIND_MISMATCH'
+  | 'ACCOUNT_DUPLICATE'
+  | 'ACCOUNT_INSUFFICIENT_AVAILABLE'
+  | 'ACCOUNT_AMOUNT_NOT_POSITIVE'
   | 'MATCHING_PHASE_REJECTS_ORDERS'
   | 'MATCHING_ORDER_TYPE_NOT_IN_PHASE'
   | 'MATCHING_PHASE_REJECTS_CANCELS'
@@ -29,7 +42,10 @@ export type RejectCode =
   | 'ADMIN_DUPLICATE_INSTRUMENT'
   | 'ADMIN_INVALID_INSTRUMENT_SPEC'
   | 'ADMIN_INVALID_PHASE_TRANSITION'
-  | 'ADMIN_INSTRUMENT_DELISTED';
+  | 'ADMIN_INSTRUMENT_DELISTED'
+  | 'ADMIN_SETTLEMENT_NOT_CLOSED'
+  | 'ADMIN_SETTLEMENT_PRICE_MISSING'
+  | 'ADMIN_ACCOUNTS_DISABLED';
 
 export interface RejectInfo {
   readonly code: number;
@@ -62,6 +78,25 @@ export const REJECTS: { readonly [K in RejectCode]: RejectInfo } = {
     code: 1012,
     message: 'The stop price must be a positive integer on the price tick.',
   },
+  RISK_INSUFFICIENT_FUNDS: { code: 2001, message: 'Margin and commission for this order exceed the available funds.' },
+  RISK_NO_POSITION_TO_CLOSE: { code: 2002, message: 'The account has no position (or holdings) left to close.' },
+  RISK_TOO_MANY_OPEN_ORDERS: { code: 2003, message: 'The account has reached its maximum number of open orders.' },
+  RISK_ORDER_RATE_EXCEEDED: { code: 2004, message: 'The account is sending orders faster than its rate limit.' },
+  RISK_SELF_TRADE: { code: 2005, message: 'The order would trade with an order of the same account.' },
+  RISK_RATIO_CAP: { code: 2006, message: 'The order would take the account past its risk-ratio cap.' },
+  RISK_MARKET_ORDER_NEEDS_BAND: {
+    code: 2007,
+    message: 'A market order needs a price band to bound its funds; send a limit order instead.',
+  },
+  ACCOUNT_UNKNOWN: { code: 4001, message: 'No account has this id.' },
+  ACCOUNT_FROZEN: { code: 4002, message: 'The account is frozen: no new orders or withdrawals.' },
+  ACCOUNT_KIND_MISMATCH: {
+    code: 4003,
+    message: 'Futures trade through futures accounts and stocks through stock accounts.',
+  },
+  ACCOUNT_DUPLICATE: { code: 4004, message: 'An account with this id already exists.' },
+  ACCOUNT_INSUFFICIENT_AVAILABLE: { code: 4005, message: 'The amount is more than the available funds.' },
+  ACCOUNT_AMOUNT_NOT_POSITIVE: { code: 4006, message: 'The amount must be a positive integer of minor units.' },
   MATCHING_PHASE_REJECTS_ORDERS: { code: 3001, message: 'The trading phase does not accept new orders.' },
   MATCHING_ORDER_TYPE_NOT_IN_PHASE: { code: 3002, message: 'This order type is not accepted in the current phase.' },
   MATCHING_PHASE_REJECTS_CANCELS: { code: 3003, message: 'The trading phase does not accept cancels or modifies.' },
@@ -75,6 +110,12 @@ export const REJECTS: { readonly [K in RejectCode]: RejectInfo } = {
   ADMIN_INVALID_INSTRUMENT_SPEC: { code: 5002, message: 'The instrument specification is invalid.' },
   ADMIN_INVALID_PHASE_TRANSITION: { code: 5003, message: 'The instrument cannot move from its phase to that one.' },
   ADMIN_INSTRUMENT_DELISTED: { code: 5004, message: 'The instrument is delisted; its status cannot change.' },
+  ADMIN_SETTLEMENT_NOT_CLOSED: { code: 5005, message: 'Settlement runs only when every instrument is closed.' },
+  ADMIN_SETTLEMENT_PRICE_MISSING: {
+    code: 5006,
+    message: 'An instrument with positions has no settlement price (no trades, no reference, none set).',
+  },
+  ADMIN_ACCOUNTS_DISABLED: { code: 5007, message: 'This engine runs matching only; it keeps no accounts.' },
 };
 
 export interface Reject {

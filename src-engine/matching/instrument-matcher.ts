@@ -4,11 +4,11 @@ import type { EngineEvent } from '../domain/events.ts';
 import type { Price, Volume } from '../domain/fixed-point.ts';
 import type { StateHasher } from '../domain/hash.ts';
 import type { AccountId, OrderId } from '../domain/ids.ts';
-import { type InstrumentSpec, type PriceBand, priceBand } from '../domain/instrument.ts';
+import { type InstrumentSpec, type PriceBand, priceBand, termsOf } from '../domain/instrument.ts';
 import type { CancelReason, OrderType, Phase, Side, StpMode, TimeInForce } from '../domain/order.ts';
 import { type Reject, reject } from '../domain/reject-codes.ts';
 import { findUncross } from './auction.ts';
-import { flagsPostOnly, flagsStp, flagsTif, packFlags } from './order-flags.ts';
+import { flagsPostOnly, flagsStp, flagsTif, matchingStp, packFlags } from './order-flags.ts';
 
 /** A stop or stop-limit order waiting for its trigger. */
 export interface PendingStop {
@@ -47,6 +47,8 @@ export class InstrumentMatcher implements MatchSink, CrossSink {
   band: PriceBand | null;
   phase: Phase = 'closed';
   lastPrice: Price | null = null;
+  /** Last trade price since the last settlement, or the settlement price; null before either. */
+  markPrice: Price | null = null;
   readonly stops: PendingStop[] = [];
 
   // The order now taking liquidity, for the sink callbacks.
@@ -76,6 +78,11 @@ export class InstrumentMatcher implements MatchSink, CrossSink {
     this.band = priceBand(spec);
   }
 
+  /** The price positions are valued at: mark, else reference, else last price (0 before any). */
+  mark(): Price {
+    return this.markPrice ?? this.spec.referencePrice ?? this.lastPrice ?? 0;
+  }
+
   /** Price, volume, tick and band checks shared by place and modify. */
   checkVolume(volume: Volume): Reject | null {
     if (!Number.isSafeInteger(volume) || volume <= 0) return reject('VALIDATION_VOLUME_NOT_POSITIVE');
@@ -94,8 +101,8 @@ export class InstrumentMatcher implements MatchSink, CrossSink {
     return null;
   }
 
-  /** Phase and cross checks for an order that passed validation. */
-  checkPlace(cmd: PlaceOrder, postOnly: boolean): Reject | null {
+  /** Phase checks for an order that passed validation. */
+  checkPhase(cmd: PlaceOrder, postOnly: boolean): Reject | null {
     const phase = this.phase;
     if (phase === 'closed' || phase === 'auction' || phase === 'halted') return reject('MATCHING_PHASE_REJECTS_ORDERS');
     const isStop = cmd.type === 'stop' || cmd.type === 'stopLimit';
@@ -106,6 +113,12 @@ export class InstrumentMatcher implements MatchSink, CrossSink {
     ) {
       return reject('MATCHING_ORDER_TYPE_NOT_IN_PHASE');
     }
+    return null;
+  }
+
+  /** Post-only and stop-trigger checks, the last ones before an order is accepted. */
+  checkCross(cmd: PlaceOrder, postOnly: boolean): Reject | null {
+    const isStop = cmd.type === 'stop' || cmd.type === 'stopLimit';
     if (postOnly && this.wouldCross(cmd.side, cmd.price)) return reject('MATCHING_POST_ONLY_WOULD_CROSS');
     if (isStop && this.lastPrice !== null && stopTriggered(cmd.side, cmd.stopPrice!, this.lastPrice)) {
       return reject('MATCHING_STOP_WOULD_TRIGGER_NOW');
@@ -176,7 +189,7 @@ export class InstrumentMatcher implements MatchSink, CrossSink {
           ? band.upper
           : band.lower
       : price;
-    if (tif === 'FOK' && book.fillable(side, limit, volume, accountId, stp) < volume) {
+    if (tif === 'FOK' && book.fillable(side, limit, volume, accountId, matchingStp(stp)) < volume) {
       this.cancelEvent(orderId, accountId, volume, 'fok');
       this.host.orderGone(orderId);
       return false;
@@ -211,11 +224,12 @@ export class InstrumentMatcher implements MatchSink, CrossSink {
     this.takerSide = side;
     this.takerLeft = volume;
     this.makersCanceled = 0;
-    return this.book.match(side, limit, volume, accountId, stp, this);
+    return this.book.match(side, limit, volume, accountId, matchingStp(stp), this);
   }
 
   /** After a match left volume: did self-trade prevention stop it (rather than the limit or an empty side)? */
-  private stoppedBySelfTrade(side: Side, limit: number, stp: StpMode): boolean {
+  private stoppedBySelfTrade(side: Side, limit: number, mode: StpMode): boolean {
+    const stp = matchingStp(mode);
     if (stp === 'cancelBoth') return this.makersCanceled > 0;
     if (stp !== 'cancelTaker') return false;
     const best = side === 'buy' ? this.book.bestAsk() : this.book.bestBid();
@@ -241,6 +255,7 @@ export class InstrumentMatcher implements MatchSink, CrossSink {
       sellRemaining: buy ? makerRemaining : this.takerLeft,
     });
     this.lastPrice = price;
+    this.markPrice = price;
     if (makerRemaining === 0) this.host.orderGone(makerId);
   }
 
@@ -279,16 +294,16 @@ export class InstrumentMatcher implements MatchSink, CrossSink {
   }
 
   /** Cancels an open order (`o`, as the book has it) or else the pending stop `orderId`; the caller checked it exists. */
-  cancel(orderId: OrderId, o: RestingOrder | undefined, out: EngineEvent[]): void {
+  cancel(orderId: OrderId, o: RestingOrder | undefined, out: EngineEvent[], reason: CancelReason = 'canceled'): void {
     this.out = out;
     if (o !== undefined) {
       this.book.remove(orderId);
-      this.cancelEvent(orderId, o.accountId, o.remaining, 'canceled');
+      this.cancelEvent(orderId, o.accountId, o.remaining, reason);
     } else {
       const i = this.stops.findIndex((s) => s.orderId === orderId);
       const s = this.stops[i]!;
       this.stops.splice(i, 1);
-      this.cancelEvent(orderId, s.accountId, s.volume, 'canceled');
+      this.cancelEvent(orderId, s.accountId, s.volume, reason);
     }
     this.host.orderGone(orderId);
   }
@@ -392,6 +407,7 @@ export class InstrumentMatcher implements MatchSink, CrossSink {
     this.uncrossPrice = u.price;
     book.cross(u.volume, this);
     this.lastPrice = u.price;
+    this.markPrice = u.price;
   }
 
   private expireDayOrders(): void {
@@ -477,13 +493,16 @@ export class InstrumentMatcher implements MatchSink, CrossSink {
   stateHash(h: StateHasher): void {
     const s = this.spec;
     h.str(s.id).str(s.kind).num(s.priceTick).num(s.priceDecimals).num(s.lotSize).num(s.multiplier);
-    h.num(s.maxOrderVolume).str(s.band.kind);
+    h.num(s.maxOrderVolume)
+      .str(s.band.kind)
+      .str(JSON.stringify(termsOf(s)));
     if (s.band.kind === 'percent') h.num(s.band.bps);
     else if (s.band.kind === 'ticks') h.num(s.band.ticks);
     h.num(s.referencePrice ?? -1)
       .str(s.status)
       .str(this.phase)
-      .num(this.lastPrice ?? -1);
+      .num(this.lastPrice ?? -1)
+      .num(this.markPrice ?? -1);
     h.num(this.book.stateHash());
     h.num(this.stops.length);
     for (const st of this.stops) {

@@ -1,0 +1,664 @@
+import type { RestingOrder } from '../book/order-book.ts';
+import type {
+  CreateAccount,
+  Deposit,
+  DepositHoldings,
+  ModifyOrder,
+  PlaceOrder,
+  SetAccountFrozen,
+  Withdraw,
+} from '../domain/commands.ts';
+import type { AccountSettled, EngineEvent, TradeExecuted } from '../domain/events.ts';
+import { isPositiveInt } from '../domain/fixed-point.ts';
+import type { StateHasher } from '../domain/hash.ts';
+import { type AccountId, type InstrumentId, isEntityId, type OrderId } from '../domain/ids.ts';
+import { type InstrumentSpec, termsOf, unitValue } from '../domain/instrument.ts';
+import type { Offset, Side } from '../domain/order.ts';
+import { type Reject, reject } from '../domain/reject-codes.ts';
+import type { InstrumentMatcher } from '../matching/instrument-matcher.ts';
+import { Account, type Valuation } from './account.ts';
+import { allowanceFor, commissionFor, marginFor, notional, riskRatioPpm } from './money-rules.ts';
+import type { Bucket, PositionSide } from './position.ts';
+
+export interface RiskConfig {
+  /** Open orders and pending stops per account. */
+  readonly maxOpenOrders: number;
+  /** At most this many orders per account within `rateWindowMs` of command time. */
+  readonly maxOrdersPerWindow: number;
+  readonly rateWindowMs: number;
+  /** Opens are refused when they would take margin / balance above this (ppm). */
+  readonly riskRatioCapPpm: number;
+  /** Accounts at or above this risk ratio (ppm) are force-liquidated intraday and listed at settlement. */
+  readonly forceLiquidationPpm: number;
+}
+
+export const DEFAULT_RISK: RiskConfig = {
+  maxOpenOrders: 1_000,
+  maxOrdersPerWindow: 1_000,
+  rateWindowMs: 1_000,
+  riskRatioCapPpm: 1_000_000,
+  forceLiquidationPpm: 1_000_000,
+};
+
+/** What an open order holds: funds for opens, position volume and commission for closes. */
+export interface Hold {
+  readonly orderId: OrderId;
+  readonly account: Account;
+  readonly instrument: InstrumentMatcher;
+  readonly side: Side;
+  /** open or close; for futures closeToday is a close that may take today's bucket only. */
+  readonly offset: Offset;
+  holdPrice: number;
+  remaining: number;
+  /** Close orders: open volume reserved in the yesterday and today buckets. */
+  reservedYesterday: number;
+  reservedToday: number;
+  frozenMargin: number;
+  frozenCommission: number;
+  frozenCash: number;
+}
+
+/** The instruments the ledger can see, by id. */
+export interface InstrumentLookup {
+  get(id: InstrumentId): InstrumentMatcher | undefined;
+}
+
+/**
+ * Accounts, holds and fills: stage R1 (pre-trade checks and holds) before matching and R2 (fills and releases, from
+ * the events matching produced) after it. It never touches a book.
+ */
+export class Ledger implements Valuation {
+  readonly accounts = new Map<AccountId, Account>();
+  readonly holds = new Map<OrderId, Hold>();
+  /** Accounts with a position in each instrument (intraday risk looks only at these). */
+  readonly holders = new Map<InstrumentId, Set<Account>>();
+  tradingDay = 1;
+  /** Totals since the start, for the conservation check. */
+  depositsTotal = 0;
+  withdrawalsTotal = 0;
+  commissionTotal = 0;
+  /** Accounts touched by the current command, and positions touched by its fills. */
+  readonly touched = new Set<Account>();
+  readonly touchedPositions = new Map<Account, Set<InstrumentId>>();
+  /** The hold computed by the last successful check, applied by `commitPlace`. */
+  private pending: Hold | null = null;
+
+  constructor(
+    readonly risk: RiskConfig,
+    private readonly instruments: InstrumentLookup,
+  ) {}
+
+  // Valuation
+  mark(instrumentId: InstrumentId): number {
+    return this.instruments.get(instrumentId)!.mark();
+  }
+
+  unitValue(instrumentId: InstrumentId): number {
+    return unitValue(this.instruments.get(instrumentId)!.spec);
+  }
+
+  // Account commands
+
+  createAccount(cmd: CreateAccount, out: EngineEvent[]): Reject | null {
+    if (!isEntityId(cmd.accountId) || !isEntityId(cmd.userId)) return reject('VALIDATION_MALFORMED_COMMAND');
+    if (cmd.accountKind !== 'futures' && cmd.accountKind !== 'stock') return reject('VALIDATION_MALFORMED_COMMAND');
+    if (this.accounts.has(cmd.accountId)) return reject('ACCOUNT_DUPLICATE');
+    const a = new Account(cmd.accountId, cmd.userId, cmd.accountKind);
+    this.accounts.set(a.id, a);
+    out.push({ kind: 'AccountCreated', accountId: a.id, userId: a.userId, accountKind: a.kind });
+    this.touched.add(a);
+    return null;
+  }
+
+  moveFunds(cmd: Deposit | Withdraw, out: EngineEvent[]): Reject | null {
+    if (!isEntityId(cmd.accountId)) return reject('VALIDATION_MALFORMED_COMMAND');
+    const a = this.accounts.get(cmd.accountId);
+    if (a === undefined) return reject('ACCOUNT_UNKNOWN');
+    if (!isPositiveInt(cmd.amount)) return reject('ACCOUNT_AMOUNT_NOT_POSITIVE');
+    if (cmd.kind === 'Withdraw') {
+      if (a.frozen) return reject('ACCOUNT_FROZEN');
+      if (cmd.amount > a.available(this)) return reject('ACCOUNT_INSUFFICIENT_AVAILABLE');
+      a.withdraw += cmd.amount;
+      if (a.kind === 'stock') a.cash -= cmd.amount;
+      this.withdrawalsTotal += cmd.amount;
+    } else {
+      a.deposit += cmd.amount;
+      if (a.kind === 'stock') a.cash += cmd.amount;
+      this.depositsTotal += cmd.amount;
+    }
+    out.push({
+      kind: 'FundsMoved',
+      accountId: a.id,
+      direction: cmd.kind === 'Withdraw' ? 'withdraw' : 'deposit',
+      amount: cmd.amount,
+    });
+    this.touched.add(a);
+    return null;
+  }
+
+  depositHoldings(cmd: DepositHoldings, out: EngineEvent[]): Reject | null {
+    if (!isEntityId(cmd.accountId) || typeof cmd.instrumentId !== 'string')
+      return reject('VALIDATION_MALFORMED_COMMAND');
+    const a = this.accounts.get(cmd.accountId);
+    if (a === undefined) return reject('ACCOUNT_UNKNOWN');
+    const m = this.instruments.get(cmd.instrumentId);
+    if (m === undefined) return reject('VALIDATION_UNKNOWN_INSTRUMENT');
+    if (a.kind !== 'stock' || m.spec.kind !== 'stock') return reject('ACCOUNT_KIND_MISMATCH');
+    const vr = m.checkVolume(cmd.volume);
+    if (vr !== null && vr.code !== 'VALIDATION_VOLUME_ABOVE_MAXIMUM') return vr;
+    if (!isPositiveInt(cmd.price) || cmd.price % m.spec.priceTick !== 0) return reject('VALIDATION_PRICE_NOT_ON_TICK');
+    a.position(m.id).long.today.add(cmd.price, cmd.volume, 0);
+    this.holding(a, m.id);
+    out.push({
+      kind: 'HoldingsDeposited',
+      accountId: a.id,
+      instrumentId: m.id,
+      volume: cmd.volume,
+      price: cmd.price,
+    });
+    this.touchPosition(a, m.id);
+    return null;
+  }
+
+  setFrozen(cmd: SetAccountFrozen, out: EngineEvent[]): Reject | null {
+    if (!isEntityId(cmd.accountId) || typeof cmd.frozen !== 'boolean') return reject('VALIDATION_MALFORMED_COMMAND');
+    const a = this.accounts.get(cmd.accountId);
+    if (a === undefined) return reject('ACCOUNT_UNKNOWN');
+    a.frozen = cmd.frozen;
+    out.push({ kind: 'AccountFrozenChanged', accountId: a.id, frozen: a.frozen });
+    this.touched.add(a);
+    return null;
+  }
+
+  // R1: pre-trade
+
+  /**
+   * Account checks 8–12 and 14 of docs/accounts.md for a new order (the caller runs 13, self-trade, between
+   * `checkPlace` and `checkRatio`). On success the hold to apply waits in `pending`.
+   */
+  checkPlace(cmd: PlaceOrder, m: InstrumentMatcher, forced: boolean): Reject | null {
+    this.pending = null;
+    const a = this.accounts.get(cmd.accountId);
+    if (a === undefined) return reject('ACCOUNT_UNKNOWN');
+    if (a.frozen && !forced) return reject('ACCOUNT_FROZEN');
+    const spec = m.spec;
+    if ((a.kind === 'stock') !== (spec.kind === 'stock')) return reject('ACCOUNT_KIND_MISMATCH');
+    const offset: Offset = spec.kind === 'stock' ? (cmd.side === 'buy' ? 'open' : 'close') : (cmd.offset ?? 'open');
+    const holdPrice = this.holdPrice(cmd, m);
+    if (holdPrice === null) return reject('RISK_MARKET_ORDER_NEEDS_BAND');
+    const h: Hold = {
+      orderId: cmd.orderId,
+      account: a,
+      instrument: m,
+      side: cmd.side,
+      offset,
+      holdPrice,
+      remaining: cmd.volume,
+      reservedYesterday: 0,
+      reservedToday: 0,
+      frozenMargin: 0,
+      frozenCommission: 0,
+      frozenCash: 0,
+    };
+    if (offset !== 'open') {
+      const ps = this.closedSide(a, m.id, cmd.side);
+      const freeY = ps.yesterday.volume - ps.yesterday.frozen;
+      const freeT = ps.today.volume - ps.today.frozen;
+      const rule = termsOf(spec).closeRule;
+      if (offset === 'closeToday' && spec.kind === 'future') {
+        if (cmd.volume > freeT) return reject('RISK_NO_POSITION_TO_CLOSE');
+        h.reservedToday = cmd.volume;
+      } else {
+        const useToday = spec.kind === 'stock' || rule === 'yesterdayFirst';
+        const fromY = Math.min(cmd.volume, freeY);
+        const fromT = cmd.volume - fromY;
+        if (fromT > 0 && (!useToday || fromT > freeT)) return reject('RISK_NO_POSITION_TO_CLOSE');
+        h.reservedYesterday = fromY;
+        h.reservedToday = fromT;
+      }
+    }
+    this.computeHold(h);
+    if (!forced) {
+      if (offset === 'open') {
+        const need = h.frozenMargin + h.frozenCommission + h.frozenCash;
+        if (need > a.available(this)) return reject('RISK_INSUFFICIENT_FUNDS');
+      }
+      if (a.openOrders >= this.risk.maxOpenOrders) return reject('RISK_TOO_MANY_OPEN_ORDERS');
+      const recent = a.recentOrders;
+      if (recent.length >= this.risk.maxOrdersPerWindow && cmd.ts - recent[0]! < this.risk.rateWindowMs) {
+        return reject('RISK_ORDER_RATE_EXCEEDED');
+      }
+    }
+    this.pending = h;
+    return null;
+  }
+
+  /** Check 14: an open may not take the risk ratio above the cap. */
+  checkRatio(forced: boolean): Reject | null {
+    const h = this.pending!;
+    if (forced || h.offset !== 'open' || h.account.kind === 'stock') return null;
+    const a = h.account;
+    const after = riskRatioPpm(a.margin + a.frozenMargin + h.frozenMargin, a.balance(this));
+    return after > this.risk.riskRatioCapPpm ? reject('RISK_RATIO_CAP') : null;
+  }
+
+  /** Applies the pending hold of an accepted order. */
+  commitPlace(ts: number, forced: boolean): void {
+    const h = this.pending!;
+    this.pending = null;
+    const a = h.account;
+    this.holds.set(h.orderId, h);
+    a.openOrders++;
+    this.freeze(h, 1);
+    this.reserve(h, 1);
+    if (!forced) {
+      const recent = a.recentOrders;
+      recent.push(ts);
+      if (recent.length > this.risk.maxOrdersPerWindow) recent.shift();
+    }
+    this.touched.add(a);
+  }
+
+  /** Checks a modify's new hold; on success `commitModify` applies it. */
+  checkModify(cmd: ModifyOrder, o: RestingOrder): Reject | null {
+    this.pending = null;
+    const h = this.holds.get(cmd.orderId);
+    if (h === undefined) return null;
+    const m = h.instrument;
+    const next: Hold = { ...h, remaining: cmd.volume, holdPrice: h.holdPrice };
+    next.holdPrice = h.side === 'sell' ? Math.max(cmd.price, this.bestBidOr(m, cmd.price)) : cmd.price;
+    if (h.offset !== 'open') {
+      const ps = this.closedSide(h.account, m.id, h.side);
+      const extra = cmd.volume - o.remaining;
+      if (extra > 0) {
+        const freeY = ps.yesterday.volume - ps.yesterday.frozen;
+        const freeT = ps.today.volume - ps.today.frozen;
+        const rule = termsOf(m.spec).closeRule;
+        const fromY = h.offset === 'closeToday' && m.spec.kind === 'future' ? 0 : Math.min(extra, freeY);
+        const fromT = extra - fromY;
+        const todayAllowed = h.offset === 'closeToday' || m.spec.kind === 'stock' || rule === 'yesterdayFirst';
+        if (fromT > 0 && (!todayAllowed || fromT > freeT)) return reject('RISK_NO_POSITION_TO_CLOSE');
+        next.reservedYesterday += fromY;
+        next.reservedToday += fromT;
+      } else {
+        // Give back today's reservation first, then yesterday's.
+        let back = -extra;
+        const t = Math.min(back, next.reservedToday);
+        next.reservedToday -= t;
+        back -= t;
+        next.reservedYesterday -= back;
+      }
+    }
+    this.computeHold(next);
+    if (h.offset === 'open') {
+      const more = next.frozenMargin + next.frozenCommission + next.frozenCash;
+      const now = h.frozenMargin + h.frozenCommission + h.frozenCash;
+      if (more > now && more - now > h.account.available(this)) return reject('RISK_INSUFFICIENT_FUNDS');
+    }
+    this.pending = next;
+    return null;
+  }
+
+  commitModify(): void {
+    const next = this.pending;
+    this.pending = null;
+    if (next === null) return;
+    const h = this.holds.get(next.orderId)!;
+    this.freeze(h, -1);
+    this.reserve(h, -1);
+    this.holds.set(next.orderId, next);
+    this.freeze(next, 1);
+    this.reserve(next, 1);
+    this.touched.add(next.account);
+  }
+
+  // R2: fills and releases
+
+  /** Applies the fills and cancels among `events` from index `from` on. Returns the instruments that traded. */
+  settleEvents(events: readonly EngineEvent[], from: number, traded: Set<InstrumentMatcher>): void {
+    for (let i = from; i < events.length; i++) {
+      const e = events[i]!;
+      if (e.kind === 'TradeExecuted') {
+        this.fill(e, e.buyOrderId, e.buyRemaining);
+        this.fill(e, e.sellOrderId, e.sellRemaining);
+        const h = this.instruments.get(e.instrumentId);
+        if (h !== undefined) traded.add(h);
+      } else if (e.kind === 'OrderCanceled') {
+        const h = this.holds.get(e.orderId);
+        if (h !== undefined) this.release(h);
+      }
+    }
+  }
+
+  private fill(e: TradeExecuted, orderId: OrderId, remainingAfter: number): void {
+    const h = this.holds.get(orderId);
+    if (h === undefined) return;
+    const a = h.account;
+    const m = h.instrument;
+    const spec = m.spec;
+    const terms = termsOf(spec);
+    const uv = unitValue(spec);
+    const p = e.price;
+    const v = e.volume;
+    const pos = a.position(m.id);
+    // Release the hold for the filled volume: hold(before) − hold(after).
+    this.freeze(h, -1);
+    this.reserve(h, -1);
+    let takeY = 0;
+    let takeT = 0;
+    if (h.offset !== 'open') {
+      takeY = Math.min(v, h.reservedYesterday);
+      takeT = v - takeY;
+      h.reservedYesterday -= takeY;
+      h.reservedToday -= takeT;
+    }
+    h.remaining = remainingAfter;
+    this.computeHold(h);
+    this.freeze(h, 1);
+    this.reserve(h, 1);
+    let commission: number;
+    let closeProfit = 0;
+    if (h.offset === 'open') {
+      commission = commissionFor(terms.commission, 'open', p, v, uv, spec.lotSize);
+      const long = h.side === 'buy';
+      const side = long ? pos.long : pos.short;
+      if (a.kind === 'stock') {
+        side.today.add(p, v, 0);
+        a.cash -= notional(p, v, uv) + commission;
+      } else {
+        const margin = marginFor(p, v, uv, long ? terms.marginLongPpm : terms.marginShortPpm);
+        side.today.add(p, v, margin);
+        a.margin += margin;
+      }
+      this.holding(a, m.id);
+    } else {
+      const closesLong = h.side === 'sell';
+      const side = closesLong ? pos.long : pos.short;
+      const dir = closesLong ? 1 : -1;
+      const rate = a.kind === 'stock' ? 0 : closesLong ? terms.marginLongPpm : terms.marginShortPpm;
+      commission =
+        commissionFor(terms.commission, 'close', p, takeY, uv, spec.lotSize) +
+        commissionFor(terms.commission, a.kind === 'stock' ? 'close' : 'closeToday', p, takeT, uv, spec.lotSize);
+      for (const [bucket, take] of [
+        [side.yesterday, takeY],
+        [side.today, takeT],
+      ] as const) {
+        if (take === 0) continue;
+        const r = bucket.close(take, p, uv, dir, rate);
+        closeProfit += r.profit;
+        a.margin -= r.marginReleased;
+      }
+      a.closeProfit += closeProfit;
+      if (a.kind === 'stock') a.cash += notional(p, v, uv) - commission;
+    }
+    a.commission += commission;
+    this.commissionTotal += commission;
+    a.tradesToday.push({
+      tradeId: e.tradeId,
+      orderId: h.orderId,
+      instrumentId: m.id,
+      side: h.side,
+      offset: h.offset,
+      price: p,
+      volume: v,
+      commission,
+      closeProfit,
+    });
+    this.touchPosition(a, m.id);
+    if (remainingAfter === 0) this.drop(h);
+  }
+
+  /** Releases the whole rest of a hold (cancel, expiry). */
+  release(h: Hold): void {
+    this.freeze(h, -1);
+    this.reserve(h, -1);
+    this.drop(h);
+    this.touched.add(h.account);
+  }
+
+  private drop(h: Hold): void {
+    this.holds.delete(h.orderId);
+    h.account.openOrders--;
+  }
+
+  // Holds
+
+  /** The hold price: the limit (band limit for market orders); for sells at least the best bid. */
+  private holdPrice(cmd: PlaceOrder, m: InstrumentMatcher): number | null {
+    const band = m.band;
+    if (cmd.type === 'market' || cmd.type === 'stop') {
+      if (band === null) return null;
+      return cmd.side === 'buy'
+        ? band.upper
+        : cmd.type === 'stop'
+          ? band.upper
+          : Math.max(band.lower, this.bestBidOr(m, band.lower));
+    }
+    if (cmd.side === 'buy') return cmd.price;
+    if (cmd.type === 'stopLimit') return band === null ? cmd.price : Math.max(cmd.price, band.upper);
+    return Math.max(cmd.price, this.bestBidOr(m, cmd.price));
+  }
+
+  private bestBidOr(m: InstrumentMatcher, fallback: number): number {
+    const b = m.book.bestBid();
+    return Number.isNaN(b) ? fallback : b;
+  }
+
+  /** Sets a hold's frozen amounts from its open volume and reservations. */
+  private computeHold(h: Hold): void {
+    const spec = h.instrument.spec;
+    const terms = termsOf(spec);
+    const uv = unitValue(spec);
+    const r = h.remaining;
+    const H = h.holdPrice;
+    const lot = spec.lotSize;
+    h.frozenMargin = 0;
+    h.frozenCommission = 0;
+    h.frozenCash = 0;
+    if (r === 0) return;
+    if (h.offset === 'open') {
+      const commission = commissionFor(terms.commission, 'open', H, r, uv, lot) + allowanceFor(r, lot, 1);
+      if (h.account.kind === 'stock') {
+        h.frozenCash = notional(H, r, uv) + commission + allowanceFor(r, lot, 1);
+      } else {
+        const ppm = h.side === 'buy' ? terms.marginLongPpm : terms.marginShortPpm;
+        h.frozenMargin = marginFor(H, r, uv, ppm) + allowanceFor(r, lot, 1);
+        h.frozenCommission = commission;
+      }
+    } else if (h.account.kind !== 'stock') {
+      h.frozenCommission =
+        commissionFor(terms.commission, 'close', H, h.reservedYesterday, uv, lot) +
+        commissionFor(terms.commission, 'closeToday', H, h.reservedToday, uv, lot) +
+        allowanceFor(r, lot, 1);
+    }
+  }
+
+  private freeze(h: Hold, sign: 1 | -1): void {
+    const a = h.account;
+    a.frozenMargin += sign * h.frozenMargin;
+    a.frozenCommission += sign * h.frozenCommission;
+    a.frozenCash += sign * h.frozenCash;
+  }
+
+  private reserve(h: Hold, sign: 1 | -1): void {
+    if (h.offset === 'open') return;
+    const side = this.closedSide(h.account, h.instrument.id, h.side);
+    side.yesterday.frozen += sign * h.reservedYesterday;
+    side.today.frozen += sign * h.reservedToday;
+  }
+
+  /** The position side an order of `side` closes: a sell closes longs, a buy closes shorts. */
+  private closedSide(a: Account, instrumentId: InstrumentId, side: Side): PositionSide {
+    const p = a.position(instrumentId);
+    return side === 'sell' ? p.long : p.short;
+  }
+
+  private holding(a: Account, instrumentId: InstrumentId): void {
+    let set = this.holders.get(instrumentId);
+    if (set === undefined) {
+      set = new Set();
+      this.holders.set(instrumentId, set);
+    }
+    set.add(a);
+  }
+
+  private touchPosition(a: Account, instrumentId: InstrumentId): void {
+    this.touched.add(a);
+    let set = this.touchedPositions.get(a);
+    if (set === undefined) {
+      set = new Set();
+      this.touchedPositions.set(a, set);
+    }
+    set.add(instrumentId);
+  }
+
+  /** AccountChanged and PositionChanged for everything the command touched; clears the marks. */
+  flushChanges(out: EngineEvent[]): void {
+    for (const a of this.touched) {
+      const ids = this.touchedPositions.get(a);
+      if (ids !== undefined) {
+        for (const id of ids) out.push({ kind: 'PositionChanged', position: a.positionSnapshot(id, this) });
+      }
+      out.push({ kind: 'AccountChanged', account: a.snapshot(this, this.tradingDay) });
+    }
+    this.touched.clear();
+    this.touchedPositions.clear();
+  }
+
+  // Settlement
+
+  /** Settles every account at `prices` (per instrument id) and returns the statements and the at-risk list. */
+  settle(
+    prices: ReadonlyMap<InstrumentId, number>,
+    specs: ReadonlyMap<InstrumentId, InstrumentSpec>,
+    out: EngineEvent[],
+  ): AccountId[] {
+    const day = this.tradingDay;
+    const atRisk: AccountId[] = [];
+    // Close reservations of today's volume become yesterday's (the lots move).
+    for (const h of this.holds.values()) {
+      if (h.offset === 'open') continue;
+      this.reserve(h, -1);
+      h.reservedYesterday += h.reservedToday;
+      h.reservedToday = 0;
+    }
+    const ids = [...this.accounts.keys()].sort((x, y) => x - y);
+    for (const id of ids) {
+      const a = this.accounts.get(id)!;
+      let marked = 0;
+      let margin = 0;
+      for (const [instrumentId, p] of a.positions) {
+        const spec = specs.get(instrumentId)!;
+        const terms = termsOf(spec);
+        const uv = unitValue(spec);
+        const price = prices.get(instrumentId);
+        const futures = a.kind !== 'stock';
+        const s = futures && price !== undefined ? price : null;
+        marked += p.long.roll(s, uv, 1, futures ? terms.marginLongPpm : 0);
+        marked += p.short.roll(s, uv, -1, futures ? terms.marginShortPpm : 0);
+        margin += p.long.margin + p.short.margin;
+      }
+      if (a.kind !== 'stock') {
+        a.preBalance = a.staticBalance + a.closeProfit + marked - a.commission;
+        a.margin = margin;
+      }
+      a.deposit = 0;
+      a.withdraw = 0;
+      a.closeProfit = 0;
+      a.commission = 0;
+    }
+    for (const h of this.holds.values()) this.reserve(h, 1);
+    // Statements are taken with marks at the settlement prices (the caller set them before calling).
+    for (const id of ids) {
+      const a = this.accounts.get(id)!;
+      if (a.kind === 'stock') a.preBalance = a.balance(this);
+      const statement: AccountSettled = {
+        kind: 'AccountSettled',
+        tradingDay: day,
+        account: a.snapshot(this, day),
+        positions: [...a.positions.keys()].sort().map((i) => a.positionSnapshot(i, this)),
+        trades: a.tradesToday,
+      };
+      out.push(statement);
+      a.tradesToday = [];
+      if (a.riskRatio(this) >= this.risk.forceLiquidationPpm) atRisk.push(a.id);
+    }
+    this.tradingDay++;
+    return atRisk;
+  }
+
+  // Invariants and hash
+
+  validateInternalState(): void {
+    let sum = 0;
+    const frozen = new Map<Account, { m: number; c: number; cash: number; n: number }>();
+    for (const h of this.holds.values()) {
+      const f = frozen.get(h.account) ?? { m: 0, c: 0, cash: 0, n: 0 };
+      f.m += h.frozenMargin;
+      f.c += h.frozenCommission;
+      f.cash += h.frozenCash;
+      f.n++;
+      frozen.set(h.account, f);
+    }
+    for (const a of this.accounts.values()) {
+      const f = frozen.get(a) ?? { m: 0, c: 0, cash: 0, n: 0 };
+      if (f.m !== a.frozenMargin || f.c !== a.frozenCommission || f.cash !== a.frozenCash) {
+        throw new Error(`account ${a.id}: frozen funds differ from its orders' holds`);
+      }
+      if (f.n !== a.openOrders) throw new Error(`account ${a.id}: ${a.openOrders} open orders counted, ${f.n} held`);
+      let margin = 0;
+      for (const [id, p] of a.positions) {
+        for (const side of [p.long, p.short]) {
+          for (const b of [side.today, side.yesterday] as Bucket[]) {
+            let v = 0;
+            let mg = 0;
+            for (const lot of b.lots) {
+              v += lot.volume;
+              mg += lot.margin;
+            }
+            if (v !== b.volume || mg !== b.margin) throw new Error(`account ${a.id} ${id}: bucket totals wrong`);
+            if (b.frozen < 0 || b.frozen > b.volume)
+              throw new Error(`account ${a.id} ${id}: frozen volume out of range`);
+          }
+          margin += side.margin;
+        }
+      }
+      if (margin !== a.margin) throw new Error(`account ${a.id}: margin ${a.margin} but positions hold ${margin}`);
+      sum += a.kind === 'stock' ? a.cash : a.balance(this);
+    }
+    if (sum + this.commissionTotal !== this.depositsTotal - this.withdrawalsTotal) {
+      throw new Error(
+        `money not conserved: balances ${sum} + commission ${this.commissionTotal} != deposits ${this.depositsTotal} - withdrawals ${this.withdrawalsTotal}`,
+      );
+    }
+  }
+
+  stateHash(h: StateHasher): void {
+    h.num(this.tradingDay).num(this.depositsTotal).num(this.withdrawalsTotal).num(this.commissionTotal);
+    const ids = [...this.accounts.keys()].sort((x, y) => x - y);
+    for (const id of ids) {
+      const a = this.accounts.get(id)!;
+      h.num(a.id).num(a.userId).str(a.kind).bool(a.frozen).num(a.preBalance).num(a.deposit).num(a.withdraw);
+      h.num(a.closeProfit).num(a.commission).num(a.margin).num(a.frozenMargin).num(a.frozenCommission);
+      h.num(a.cash).num(a.frozenCash).num(a.openOrders).num(a.recentOrders.length);
+      for (const t of a.recentOrders) h.num(t);
+      for (const pid of [...a.positions.keys()].sort()) {
+        const p = a.positions.get(pid)!;
+        h.str(pid);
+        for (const side of [p.long, p.short]) {
+          for (const b of [side.today, side.yesterday]) {
+            h.num(b.frozen).num(b.lots.length);
+            for (const lot of b.lots) h.num(lot.openPrice).num(lot.positionPrice).num(lot.volume).num(lot.margin);
+          }
+        }
+      }
+      h.num(a.tradesToday.length);
+    }
+    const holdIds = [...this.holds.keys()].sort((x, y) => x - y);
+    for (const id of holdIds) {
+      const x = this.holds.get(id)!;
+      h.num(id).num(x.account.id).str(x.offset).num(x.holdPrice).num(x.remaining);
+      h.num(x.reservedYesterday).num(x.reservedToday).num(x.frozenMargin).num(x.frozenCommission).num(x.frozenCash);
+    }
+  }
+}
