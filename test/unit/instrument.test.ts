@@ -93,7 +93,8 @@ describe('checkInstrumentSpec', () => {
     expect(checkInstrumentSpec(spec({ id: 'a'.repeat(32) }))).toBeNull();
     expect(checkInstrumentSpec(spec({ id: 'rb2510.SHFE_x-1' }))).toBeNull();
     expect(checkInstrumentSpec(spec({ priceDecimals: 0 }))).toBeNull();
-    expect(checkInstrumentSpec(spec({ priceDecimals: 12 }))).toBeNull();
+    // 12 decimals need a multiplier that keeps one price unit a whole number of minor units
+    expect(checkInstrumentSpec(spec({ priceDecimals: 12, multiplier: 10_000_000_000 }))).toBeNull();
     expect(checkInstrumentSpec(spec({ band: { kind: 'percent', bps: 100_000 } }))).toBeNull();
     expect(checkInstrumentSpec(spec({ band: { kind: 'ticks', ticks: 1 } }))).toBeNull();
     expect(checkInstrumentSpec(spec({ referencePrice: null }))).toBeNull();
@@ -112,6 +113,7 @@ describe('checkInstrumentSpec', () => {
     ['fractional tick', { priceTick: 0.5 }, /priceTick/],
     ['negative decimals', { priceDecimals: -1 }, /priceDecimals/],
     ['13 decimals', { priceDecimals: 13 }, /priceDecimals/],
+    ['a price unit worth a fraction of a minor unit', { priceDecimals: 3, multiplier: 1 }, /whole number/],
     ['fractional decimals', { priceDecimals: 1.5 }, /priceDecimals/],
     ['zero lot', { lotSize: 0 }, /lotSize/],
     ['zero multiplier', { multiplier: 0 }, /multiplier/],
