@@ -154,15 +154,4 @@ export class PositionSide {
 export class Position {
   readonly long = new PositionSide();
   readonly short = new PositionSide();
-
-  get empty(): boolean {
-    return (
-      this.long.volume === 0 &&
-      this.short.volume === 0 &&
-      this.long.today.frozen === 0 &&
-      this.short.today.frozen === 0 &&
-      this.long.yesterday.frozen === 0 &&
-      this.short.yesterday.frozen === 0
-    );
-  }
 }
