@@ -8,7 +8,7 @@ import type {
   SetAccountFrozen,
   Withdraw,
 } from '../domain/commands.ts';
-import type { AccountSettled, EngineEvent, TradeExecuted } from '../domain/events.ts';
+import type { AccountSnapshot, EngineEvent, TradeExecuted } from '../domain/events.ts';
 import { isPositiveInt } from '../domain/fixed-point.ts';
 import type { StateHasher } from '../domain/hash.ts';
 import { type AccountId, type InstrumentId, isEntityId, type OrderId } from '../domain/ids.ts';
@@ -201,9 +201,7 @@ export class Ledger implements Valuation {
       frozenCash: 0,
     };
     if (offset !== 'open') {
-      const ps = this.closedSide(a, m.id, cmd.side);
-      const freeY = ps.yesterday.volume - ps.yesterday.frozen;
-      const freeT = ps.today.volume - ps.today.frozen;
+      const { freeY, freeT } = this.closable(a, m.id, cmd.side);
       const rule = termsOf(spec).closeRule;
       if (offset === 'closeToday' && spec.kind === 'future') {
         if (cmd.volume > freeT) return reject('RISK_NO_POSITION_TO_CLOSE');
@@ -268,11 +266,9 @@ export class Ledger implements Valuation {
     const next: Hold = { ...h, remaining: cmd.volume, holdPrice: h.holdPrice };
     next.holdPrice = h.side === 'sell' ? Math.max(cmd.price, this.bestBidOr(m, cmd.price)) : cmd.price;
     if (h.offset !== 'open') {
-      const ps = this.closedSide(h.account, m.id, h.side);
       const extra = cmd.volume - o.remaining;
       if (extra > 0) {
-        const freeY = ps.yesterday.volume - ps.yesterday.frozen;
-        const freeT = ps.today.volume - ps.today.frozen;
+        const { freeY, freeT } = this.closable(h.account, m.id, h.side);
         const rule = termsOf(m.spec).closeRule;
         const fromY = h.offset === 'closeToday' && m.spec.kind === 'future' ? 0 : Math.min(extra, freeY);
         const fromT = extra - fromY;
@@ -465,7 +461,9 @@ export class Ledger implements Valuation {
         h.frozenMargin = marginFor(H, r, uv, ppm) + allowanceFor(r, lot, 1);
         h.frozenCommission = commission;
       }
-    } else if (h.account.kind !== 'stock') {
+    } else if (h.account.kind === 'stock') {
+      h.frozenCash = commissionFor(terms.commission, 'close', H, r, uv, lot) + allowanceFor(r, lot, 1);
+    } else {
       h.frozenCommission =
         commissionFor(terms.commission, 'close', H, h.reservedYesterday, uv, lot) +
         commissionFor(terms.commission, 'closeToday', H, h.reservedToday, uv, lot) +
@@ -485,6 +483,14 @@ export class Ledger implements Valuation {
     const side = this.closedSide(h.account, h.instrument.id, h.side);
     side.yesterday.frozen += sign * h.reservedYesterday;
     side.today.frozen += sign * h.reservedToday;
+  }
+
+  /** Free (not yet reserved) volume an order of `side` could close, without creating a position record. */
+  private closable(a: Account, instrumentId: InstrumentId, side: Side): { freeY: number; freeT: number } {
+    const p = a.positions.get(instrumentId);
+    if (p === undefined) return { freeY: 0, freeT: 0 };
+    const s = side === 'sell' ? p.long : p.short;
+    return { freeY: s.yesterday.volume - s.yesterday.frozen, freeT: s.today.volume - s.today.frozen };
   }
 
   /** The position side an order of `side` closes: a sell closes longs, a buy closes shorts. */
@@ -535,6 +541,7 @@ export class Ledger implements Valuation {
   ): AccountId[] {
     const day = this.tradingDay;
     const atRisk: AccountId[] = [];
+    const marks = new Map<Account, number>();
     // Close reservations of today's volume become yesterday's (the lots move).
     for (const h of this.holds.values()) {
       if (h.offset === 'open') continue;
@@ -558,33 +565,46 @@ export class Ledger implements Valuation {
         marked += p.short.roll(s, uv, -1, futures ? terms.marginShortPpm : 0);
         margin += p.long.margin + p.short.margin;
       }
-      if (a.kind !== 'stock') {
-        a.preBalance = a.staticBalance + a.closeProfit + marked - a.commission;
-        a.margin = margin;
-      }
+      if (a.kind !== 'stock') a.margin = margin;
+      marks.set(a, marked);
+    }
+    for (const h of this.holds.values()) this.reserve(h, 1);
+    // Statements show the day's figures with positions marked at the settlement prices (the caller set the marks);
+    // then the balance becomes tomorrow's pre-balance and the daily fields restart.
+    for (const id of ids) {
+      const a = this.accounts.get(id)!;
+      const snap = a.snapshot(this, day);
+      const account = a.kind === 'stock' ? snap : this.marked(snap, marks.get(a)!);
+      out.push({
+        kind: 'AccountSettled',
+        tradingDay: day,
+        account,
+        positions: [...a.positions.keys()].sort().map((i) => a.positionSnapshot(i, this)),
+        trades: a.tradesToday,
+      });
+      a.preBalance = account.balance;
       a.deposit = 0;
       a.withdraw = 0;
       a.closeProfit = 0;
       a.commission = 0;
-    }
-    for (const h of this.holds.values()) this.reserve(h, 1);
-    // Statements are taken with marks at the settlement prices (the caller set them before calling).
-    for (const id of ids) {
-      const a = this.accounts.get(id)!;
-      if (a.kind === 'stock') a.preBalance = a.balance(this);
-      const statement: AccountSettled = {
-        kind: 'AccountSettled',
-        tradingDay: day,
-        account: a.snapshot(this, day),
-        positions: [...a.positions.keys()].sort().map((i) => a.positionSnapshot(i, this)),
-        trades: a.tradesToday,
-      };
-      out.push(statement);
       a.tradesToday = [];
       if (a.riskRatio(this) >= this.risk.forceLiquidationPpm) atRisk.push(a.id);
     }
     this.tradingDay++;
     return atRisk;
+  }
+
+  /** A futures statement: the position profit of the day is what settlement marked to market. */
+  private marked(snap: AccountSnapshot, marked: number): AccountSnapshot {
+    const balance = snap.staticBalance + snap.closeProfit + marked - snap.commission;
+    const available = balance - snap.margin - snap.frozenMargin - snap.frozenCommission;
+    return {
+      ...snap,
+      positionProfit: marked,
+      balance,
+      available,
+      riskRatioPpm: riskRatioPpm(snap.margin, balance),
+    };
   }
 
   // Invariants and hash

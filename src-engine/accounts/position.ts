@@ -144,8 +144,9 @@ export class PositionSide {
       openCost: this.openCost,
       positionCost: this.positionCost,
       margin: this.margin,
-      positionProfit: (mark * v - this.positionCost) * unitValue * dir,
-      floatProfit: (mark * v - this.openCost) * unitValue * dir,
+      // + 0 turns the −0 of an empty short side into 0
+      positionProfit: (mark * v - this.positionCost) * unitValue * dir + 0,
+      floatProfit: (mark * v - this.openCost) * unitValue * dir + 0,
     };
   }
 }
