@@ -63,7 +63,8 @@ export class Scenario {
   private ts = 1_700_000_000_000;
 
   constructor(book: BookKind = 'fast') {
-    this.engine = new Engine({ book });
+    // matching-only: the scenarios trade without accounts (docs/accounts.md, "Using it")
+    this.engine = new Engine({ book, accounts: false });
   }
 
   /** Stamps the next seq and ts and applies the command. */

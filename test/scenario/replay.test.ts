@@ -42,7 +42,7 @@ function replay(
   book: BookKind,
   log: readonly Command[],
 ): { events: (readonly EngineEvent[] | string)[]; hash: number } {
-  const e = new Engine({ book });
+  const e = new Engine({ book, accounts: false });
   const events = log.map((cmd) => {
     const r = e.apply(cmd);
     return r.ok ? r.events : r.reject.code;
