@@ -204,12 +204,17 @@ export class Engine {
     while (pending.length > 0) {
       for (const m of pending) seen.add(m);
       for (const m of pending) {
+        // Only a moved mark can change a risk ratio (margins change only by fills, checked through `touched`).
+        const mark = m.mark();
+        if (mark === m.riskMark) continue;
+        m.riskMark = mark;
         const holders = ledger.holders.get(m.id);
         if (holders === undefined) continue;
-        for (const a of [...holders].sort((x, y) => x.id - y.id)) {
+        // Holders in the order they first took a position: deterministic for a given command stream.
+        for (const a of holders) {
           checked.add(a);
           if (done.has(a) || a.kind === 'stock') continue;
-          if (a.riskRatio(ledger) >= threshold) {
+          if (a.riskRatio() >= threshold) {
             done.add(a);
             this.liquidate(a, events);
           }
@@ -217,13 +222,22 @@ export class Engine {
       }
       pending = [...this.traded].filter((m) => !seen.has(m)).sort(byId);
     }
-    for (const a of ledger.touched) checked.add(a);
-    for (const a of [...checked].sort((x, y) => x.id - y.id)) {
-      const balance = a.balance(ledger);
-      if (balance < 0 && !a.negativeReported) {
-        a.negativeReported = true;
-        events.push({ kind: 'AccountNegative', accountId: a.id, balance });
-      } else if (balance >= 0) a.negativeReported = false;
+    for (const a of ledger.touched) {
+      checked.add(a);
+      if (!done.has(a) && a.kind !== 'stock' && a.riskRatio() >= threshold) {
+        done.add(a);
+        this.liquidate(a, events);
+      }
+    }
+    const negative: Account[] = [];
+    for (const a of checked) {
+      const below = a.balance() < 0;
+      if (below && !a.negativeReported) negative.push(a);
+      else if (!below) a.negativeReported = false;
+    }
+    for (const a of negative.sort((x, y) => x.id - y.id)) {
+      a.negativeReported = true;
+      events.push({ kind: 'AccountNegative', accountId: a.id, balance: a.balance() });
     }
   }
 
@@ -231,7 +245,7 @@ export class Engine {
   private liquidate(a: Account, events: EngineEvent[]): void {
     const ledger = this.ledger!;
     const threshold = ledger.risk.forceLiquidationPpm;
-    events.push({ kind: 'ForceLiquidationStarted', accountId: a.id, riskRatioPpm: a.riskRatio(ledger) });
+    events.push({ kind: 'ForceLiquidationStarted', accountId: a.id, riskRatioPpm: a.riskRatio() });
     const orders = [...ledger.holds.values()].filter((h) => h.account === a).map((h) => h.orderId);
     for (const orderId of orders.sort((x, y) => x - y)) {
       const m = this.orderIndex.get(orderId)!;
@@ -241,7 +255,7 @@ export class Engine {
     }
     let reason: 'belowThreshold' | 'flat' | 'noLiquidity' = 'belowThreshold';
     for (;;) {
-      if (a.riskRatio(ledger) < threshold) break;
+      if (a.riskRatio() < threshold) break;
       let best: { m: InstrumentMatcher; long: boolean; margin: number } | null = null;
       let anyPosition = false;
       for (const [id, p] of a.positions) {
@@ -293,7 +307,7 @@ export class Engine {
         break;
       }
     }
-    events.push({ kind: 'ForceLiquidationEnded', accountId: a.id, riskRatioPpm: a.riskRatio(ledger), reason });
+    events.push({ kind: 'ForceLiquidationEnded', accountId: a.id, riskRatioPpm: a.riskRatio(), reason });
   }
 
   private setSettlementPrice(cmd: SetSettlementPrice, events: EngineEvent[]): Reject | null {
@@ -413,14 +427,14 @@ export class Engine {
   account(accountId: AccountId): AccountSnapshot | undefined {
     const ledger = this.ledger;
     const a = ledger?.accounts.get(accountId);
-    return a === undefined ? undefined : a.snapshot(ledger!, ledger!.tradingDay);
+    return a === undefined ? undefined : a.snapshot(ledger!.tradingDay);
   }
 
   positions(accountId: AccountId): PositionSnapshot[] {
     const ledger = this.ledger;
     const a = ledger?.accounts.get(accountId);
     if (a === undefined) return [];
-    return [...a.positions.keys()].sort().map((id) => a.positionSnapshot(id, ledger!));
+    return [...a.positions.keys()].sort().map((id) => a.positionSnapshot(id));
   }
 
   accountIds(): AccountId[] {

@@ -2,13 +2,7 @@ import type { AccountKind } from '../domain/commands.ts';
 import type { AccountSnapshot, AccountTrade, PositionSnapshot } from '../domain/events.ts';
 import type { AccountId, InstrumentId } from '../domain/ids.ts';
 import { riskRatioPpm } from './money-rules.ts';
-import { Position } from './position.ts';
-
-/** What an account needs to know about an instrument to value its position. */
-export interface Valuation {
-  mark(instrumentId: InstrumentId): number;
-  unitValue(instrumentId: InstrumentId): number;
-}
+import { Position, type Valued } from './position.ts';
 
 /**
  * A futures (QIFI) or stock (cash) account. Stored fields are the ones that change by events; balance, available,
@@ -40,11 +34,11 @@ export class Account {
     readonly kind: AccountKind,
   ) {}
 
-  position(instrumentId: InstrumentId): Position {
-    let p = this.positions.get(instrumentId);
+  position(instrument: Valued): Position {
+    let p = this.positions.get(instrument.id);
     if (p === undefined) {
-      p = new Position();
-      this.positions.set(instrumentId, p);
+      p = new Position(instrument);
+      this.positions.set(instrument.id, p);
     }
     return p;
   }
@@ -54,14 +48,14 @@ export class Account {
   }
 
   /** Position profit (against position prices) and float profit (against open prices) at the marks. */
-  profits(v: Valuation): { position: number; float: number; marketValue: number; cost: number } {
+  profits(): { position: number; float: number; marketValue: number; cost: number } {
     let position = 0;
     let float = 0;
     let marketValue = 0;
     let cost = 0;
-    for (const [id, p] of this.positions) {
-      const mark = v.mark(id);
-      const uv = v.unitValue(id);
+    for (const p of this.positions.values()) {
+      const mark = p.instrument.mark();
+      const uv = p.instrument.unitValue;
       const lv = p.long.volume;
       const sv = p.short.volume;
       if (lv === 0 && sv === 0) continue;
@@ -73,22 +67,22 @@ export class Account {
     return { position, float, marketValue, cost };
   }
 
-  balance(v: Valuation): number {
-    if (this.kind === 'stock') return this.cash + this.profits(v).marketValue;
-    return this.staticBalance + this.closeProfit + this.profits(v).position - this.commission;
+  balance(): number {
+    if (this.kind === 'stock') return this.cash + this.profits().marketValue;
+    return this.staticBalance + this.closeProfit + this.profits().position - this.commission;
   }
 
-  available(v: Valuation): number {
+  available(): number {
     if (this.kind === 'stock') return this.cash - this.frozenCash;
-    return this.balance(v) - this.margin - this.frozenMargin - this.frozenCommission;
+    return this.balance() - this.margin - this.frozenMargin - this.frozenCommission;
   }
 
-  riskRatio(v: Valuation): number {
-    return this.kind === 'stock' ? 0 : riskRatioPpm(this.margin, this.balance(v));
+  riskRatio(): number {
+    return this.kind === 'stock' ? 0 : riskRatioPpm(this.margin, this.balance());
   }
 
-  snapshot(v: Valuation, tradingDay: number): AccountSnapshot {
-    const pr = this.profits(v);
+  snapshot(tradingDay: number): AccountSnapshot {
+    const pr = this.profits();
     const stock = this.kind === 'stock';
     const balance = stock
       ? this.cash + pr.marketValue
@@ -121,10 +115,10 @@ export class Account {
     };
   }
 
-  positionSnapshot(instrumentId: InstrumentId, v: Valuation): PositionSnapshot {
-    const p = this.position(instrumentId);
-    const mark = v.mark(instrumentId);
-    const uv = v.unitValue(instrumentId);
+  positionSnapshot(instrumentId: InstrumentId): PositionSnapshot {
+    const p = this.positions.get(instrumentId)!;
+    const mark = p.instrument.mark();
+    const uv = p.instrument.unitValue;
     return {
       accountId: this.id,
       instrumentId,

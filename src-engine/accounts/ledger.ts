@@ -16,7 +16,7 @@ import { type InstrumentSpec, termsOf, unitValue } from '../domain/instrument.ts
 import type { Offset, Side } from '../domain/order.ts';
 import { type Reject, reject } from '../domain/reject-codes.ts';
 import type { InstrumentMatcher } from '../matching/instrument-matcher.ts';
-import { Account, type Valuation } from './account.ts';
+import { Account } from './account.ts';
 import { allowanceFor, commissionFor, marginFor, notional, riskRatioPpm } from './money-rules.ts';
 import type { Bucket, PositionSide } from './position.ts';
 
@@ -67,7 +67,7 @@ export interface InstrumentLookup {
  * Accounts, holds and fills: stage R1 (pre-trade checks and holds) before matching and R2 (fills and releases, from
  * the events matching produced) after it. It never touches a book.
  */
-export class Ledger implements Valuation {
+export class Ledger {
   readonly accounts = new Map<AccountId, Account>();
   readonly holds = new Map<OrderId, Hold>();
   /** Accounts with a position in each instrument (intraday risk looks only at these). */
@@ -87,15 +87,6 @@ export class Ledger implements Valuation {
     readonly risk: RiskConfig,
     private readonly instruments: InstrumentLookup,
   ) {}
-
-  // Valuation
-  mark(instrumentId: InstrumentId): number {
-    return this.instruments.get(instrumentId)!.mark();
-  }
-
-  unitValue(instrumentId: InstrumentId): number {
-    return unitValue(this.instruments.get(instrumentId)!.spec);
-  }
 
   // Account commands
 
@@ -117,7 +108,7 @@ export class Ledger implements Valuation {
     if (!isPositiveInt(cmd.amount)) return reject('ACCOUNT_AMOUNT_NOT_POSITIVE');
     if (cmd.kind === 'Withdraw') {
       if (a.frozen) return reject('ACCOUNT_FROZEN');
-      if (cmd.amount > a.available(this)) return reject('ACCOUNT_INSUFFICIENT_AVAILABLE');
+      if (cmd.amount > a.available()) return reject('ACCOUNT_INSUFFICIENT_AVAILABLE');
       a.withdraw += cmd.amount;
       if (a.kind === 'stock') a.cash -= cmd.amount;
       this.withdrawalsTotal += cmd.amount;
@@ -147,7 +138,7 @@ export class Ledger implements Valuation {
     const vr = m.checkVolume(cmd.volume);
     if (vr !== null && vr.code !== 'VALIDATION_VOLUME_ABOVE_MAXIMUM') return vr;
     if (!isPositiveInt(cmd.price) || cmd.price % m.spec.priceTick !== 0) return reject('VALIDATION_PRICE_NOT_ON_TICK');
-    a.position(m.id).long.today.add(cmd.price, cmd.volume, 0);
+    a.position(m).long.today.add(cmd.price, cmd.volume, 0);
     this.holding(a, m.id);
     out.push({
       kind: 'HoldingsDeposited',
@@ -219,7 +210,7 @@ export class Ledger implements Valuation {
     if (!forced) {
       if (offset === 'open') {
         const need = h.frozenMargin + h.frozenCommission + h.frozenCash;
-        if (need > a.available(this)) return reject('RISK_INSUFFICIENT_FUNDS');
+        if (need > a.available()) return reject('RISK_INSUFFICIENT_FUNDS');
       }
       if (a.openOrders >= this.risk.maxOpenOrders) return reject('RISK_TOO_MANY_OPEN_ORDERS');
       const recent = a.recentOrders;
@@ -236,7 +227,7 @@ export class Ledger implements Valuation {
     const h = this.pending!;
     if (forced || h.offset !== 'open' || h.account.kind === 'stock') return null;
     const a = h.account;
-    const after = riskRatioPpm(a.margin + a.frozenMargin + h.frozenMargin, a.balance(this));
+    const after = riskRatioPpm(a.margin + a.frozenMargin + h.frozenMargin, a.balance());
     return after > this.risk.riskRatioCapPpm ? reject('RISK_RATIO_CAP') : null;
   }
 
@@ -289,7 +280,7 @@ export class Ledger implements Valuation {
     if (h.offset === 'open') {
       const more = next.frozenMargin + next.frozenCommission + next.frozenCash;
       const now = h.frozenMargin + h.frozenCommission + h.frozenCash;
-      if (more > now && more - now > h.account.available(this)) return reject('RISK_INSUFFICIENT_FUNDS');
+      if (more > now && more - now > h.account.available()) return reject('RISK_INSUFFICIENT_FUNDS');
     }
     this.pending = next;
     return null;
@@ -336,7 +327,7 @@ export class Ledger implements Valuation {
     const uv = unitValue(spec);
     const p = e.price;
     const v = e.volume;
-    const pos = a.position(m.id);
+    const pos = a.position(m);
     // Release the hold for the filled volume: hold(before) − hold(after).
     this.freeze(h, -1);
     this.reserve(h, -1);
@@ -401,6 +392,7 @@ export class Ledger implements Valuation {
       closeProfit,
     });
     this.touchPosition(a, m.id);
+    if (pos.long.volume === 0 && pos.short.volume === 0) this.holders.get(m.id)?.delete(a);
     if (remainingAfter === 0) this.drop(h);
   }
 
@@ -480,7 +472,7 @@ export class Ledger implements Valuation {
 
   private reserve(h: Hold, sign: 1 | -1): void {
     if (h.offset === 'open') return;
-    const side = this.closedSide(h.account, h.instrument.id, h.side);
+    const side = this.closedSide(h.account, h.instrument, h.side);
     side.yesterday.frozen += sign * h.reservedYesterday;
     side.today.frozen += sign * h.reservedToday;
   }
@@ -494,8 +486,8 @@ export class Ledger implements Valuation {
   }
 
   /** The position side an order of `side` closes: a sell closes longs, a buy closes shorts. */
-  private closedSide(a: Account, instrumentId: InstrumentId, side: Side): PositionSide {
-    const p = a.position(instrumentId);
+  private closedSide(a: Account, instrument: InstrumentMatcher, side: Side): PositionSide {
+    const p = a.position(instrument);
     return side === 'sell' ? p.long : p.short;
   }
 
@@ -523,9 +515,9 @@ export class Ledger implements Valuation {
     for (const a of this.touched) {
       const ids = this.touchedPositions.get(a);
       if (ids !== undefined) {
-        for (const id of ids) out.push({ kind: 'PositionChanged', position: a.positionSnapshot(id, this) });
+        for (const id of ids) out.push({ kind: 'PositionChanged', position: a.positionSnapshot(id) });
       }
-      out.push({ kind: 'AccountChanged', account: a.snapshot(this, this.tradingDay) });
+      out.push({ kind: 'AccountChanged', account: a.snapshot(this.tradingDay) });
     }
     this.touched.clear();
     this.touchedPositions.clear();
@@ -573,13 +565,13 @@ export class Ledger implements Valuation {
     // then the balance becomes tomorrow's pre-balance and the daily fields restart.
     for (const id of ids) {
       const a = this.accounts.get(id)!;
-      const snap = a.snapshot(this, day);
+      const snap = a.snapshot(day);
       const account = a.kind === 'stock' ? snap : this.marked(snap, marks.get(a)!);
       out.push({
         kind: 'AccountSettled',
         tradingDay: day,
         account,
-        positions: [...a.positions.keys()].sort().map((i) => a.positionSnapshot(i, this)),
+        positions: [...a.positions.keys()].sort().map((i) => a.positionSnapshot(i)),
         trades: a.tradesToday,
       });
       a.preBalance = account.balance;
@@ -588,7 +580,7 @@ export class Ledger implements Valuation {
       a.closeProfit = 0;
       a.commission = 0;
       a.tradesToday = [];
-      if (a.riskRatio(this) >= this.risk.forceLiquidationPpm) atRisk.push(a.id);
+      if (a.riskRatio() >= this.risk.forceLiquidationPpm) atRisk.push(a.id);
     }
     this.tradingDay++;
     return atRisk;
@@ -644,7 +636,7 @@ export class Ledger implements Valuation {
         }
       }
       if (margin !== a.margin) throw new Error(`account ${a.id}: margin ${a.margin} but positions hold ${margin}`);
-      sum += a.kind === 'stock' ? a.cash : a.balance(this);
+      sum += a.kind === 'stock' ? a.cash : a.balance();
     }
     if (sum + this.commissionTotal !== this.depositsTotal - this.withdrawalsTotal) {
       throw new Error(

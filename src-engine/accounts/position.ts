@@ -151,8 +151,16 @@ export class PositionSide {
   }
 }
 
+/** What a position needs of its instrument to be valued. */
+export interface Valued {
+  readonly id: string;
+  readonly unitValue: number;
+  mark(): number;
+}
+
 /** An account's position in one instrument. */
 export class Position {
   readonly long = new PositionSide();
   readonly short = new PositionSide();
+  constructor(readonly instrument: Valued) {}
 }

@@ -4,7 +4,7 @@ import type { EngineEvent } from '../domain/events.ts';
 import type { Price, Volume } from '../domain/fixed-point.ts';
 import type { StateHasher } from '../domain/hash.ts';
 import type { AccountId, OrderId } from '../domain/ids.ts';
-import { type InstrumentSpec, type PriceBand, priceBand, termsOf } from '../domain/instrument.ts';
+import { type InstrumentSpec, type PriceBand, priceBand, termsOf, unitValue } from '../domain/instrument.ts';
 import type { CancelReason, OrderType, Phase, Side, StpMode, TimeInForce } from '../domain/order.ts';
 import { type Reject, reject } from '../domain/reject-codes.ts';
 import { findUncross } from './auction.ts';
@@ -49,6 +49,8 @@ export class InstrumentMatcher implements MatchSink, CrossSink {
   lastPrice: Price | null = null;
   /** Last trade price since the last settlement, or the settlement price; null before either. */
   markPrice: Price | null = null;
+  /** The mark at the last intraday risk check of this instrument's holders. */
+  riskMark: Price | null = null;
   readonly stops: PendingStop[] = [];
 
   // The order now taking liquidity, for the sink callbacks.
@@ -60,6 +62,9 @@ export class InstrumentMatcher implements MatchSink, CrossSink {
   private makersCanceled = 0;
   private uncrossPrice = 0;
 
+  /** Minor units one price unit is worth for one volume unit (see unitValue in domain/instrument.ts). */
+  unitValue: number;
+
   constructor(
     spec: InstrumentSpec,
     readonly book: OrderBook,
@@ -67,6 +72,7 @@ export class InstrumentMatcher implements MatchSink, CrossSink {
   ) {
     this.spec = spec;
     this.band = priceBand(spec);
+    this.unitValue = unitValue(spec);
   }
 
   get id(): string {
@@ -76,6 +82,7 @@ export class InstrumentMatcher implements MatchSink, CrossSink {
   setSpec(spec: InstrumentSpec): void {
     this.spec = spec;
     this.band = priceBand(spec);
+    this.unitValue = unitValue(spec);
   }
 
   /** The price positions are valued at: mark, else reference, else last price (0 before any). */
@@ -502,7 +509,8 @@ export class InstrumentMatcher implements MatchSink, CrossSink {
       .str(s.status)
       .str(this.phase)
       .num(this.lastPrice ?? -1)
-      .num(this.markPrice ?? -1);
+      .num(this.markPrice ?? -1)
+      .num(this.riskMark ?? -1);
     h.num(this.book.stateHash());
     h.num(this.stops.length);
     for (const st of this.stops) {
