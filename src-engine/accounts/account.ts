@@ -67,9 +67,24 @@ export class Account {
     return { position, float, marketValue, cost };
   }
 
+  /** Futures: position profit at the marks; stocks: market value. One pass, no allocation (the hot path). */
+  private markedValue(): number {
+    let sum = 0;
+    const stock = this.kind === 'stock';
+    for (const p of this.positions.values()) {
+      const lv = p.long.volume;
+      const sv = p.short.volume;
+      if (lv === 0 && sv === 0) continue;
+      const mark = p.instrument.mark();
+      const uv = p.instrument.unitValue;
+      sum += stock ? mark * lv * uv : (mark * (lv - sv) - p.long.positionCost + p.short.positionCost) * uv;
+    }
+    return sum;
+  }
+
   balance(): number {
-    if (this.kind === 'stock') return this.cash + this.profits().marketValue;
-    return this.staticBalance + this.closeProfit + this.profits().position - this.commission;
+    if (this.kind === 'stock') return this.cash + this.markedValue();
+    return this.staticBalance + this.closeProfit + this.markedValue() - this.commission;
   }
 
   available(): number {
