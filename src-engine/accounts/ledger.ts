@@ -423,7 +423,10 @@ export class Ledger {
           : Math.max(band.lower, this.bestBidOr(m, band.lower));
     }
     if (cmd.side === 'buy') return cmd.price;
-    if (cmd.type === 'stopLimit') return band === null ? cmd.price : Math.max(cmd.price, band.upper);
+    // A sell fills at the bids, at or above its limit: a stop-limit sell triggers into whatever bids stand then, and a
+    // sell collected before an auction fills at the uncross price; both are bounded only by the band.
+    if (cmd.type === 'stopLimit') return band === null ? null : band.upper;
+    if (m.phase !== 'continuous' && band !== null) return band.upper;
     return Math.max(cmd.price, this.bestBidOr(m, cmd.price));
   }
 
@@ -512,13 +515,11 @@ export class Ledger {
 
   /** AccountChanged and PositionChanged for everything the command touched; clears the marks. */
   flushChanges(out: EngineEvent[]): void {
-    for (const a of this.touched) {
-      const ids = this.touchedPositions.get(a);
-      if (ids !== undefined) {
-        for (const id of ids) out.push({ kind: 'PositionChanged', position: a.positionSnapshot(id) });
-      }
-      out.push({ kind: 'AccountChanged', account: a.snapshot(this.tradingDay) });
+    // Every PositionChanged first, then every AccountChanged (an account's numbers include its positions).
+    for (const [a, ids] of this.touchedPositions) {
+      for (const id of ids) out.push({ kind: 'PositionChanged', position: a.positionSnapshot(id) });
     }
+    for (const a of this.touched) out.push({ kind: 'AccountChanged', account: a.snapshot(this.tradingDay) });
     this.touched.clear();
     this.touchedPositions.clear();
   }
