@@ -1,6 +1,8 @@
 /**
  * Property tests of the engine (docs/matching.md): random streams of every command kind, applied to
- * Engine({ book: 'fast' }) and Engine({ book: 'naive' }).
+ * Engine({ book: 'fast', accounts: false }) and Engine({ book: 'naive', accounts: false }): matching only, so no
+ * account is needed and the risk checks of docs/accounts.md do not run, except the self-trade check of `stp: 'reject'`
+ * (pre-trade check 13, which in matching-only mode comes right after the phase checks); account commands are refused.
  *
  * - equivalence: after every command both engines give deep-equal results, depths, phases, last prices and state
  *   hashes, and both pass validateInternalState();
@@ -21,10 +23,10 @@ import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Depth, DepthLevel } from '../../src-engine/book/order-book.ts';
-import type { Command } from '../../src-engine/domain/commands.ts';
+import type { AccountKind, Command } from '../../src-engine/domain/commands.ts';
 import type { EngineEvent } from '../../src-engine/domain/events.ts';
 import type { InstrumentSpec, InstrumentStatus } from '../../src-engine/domain/instrument.ts';
-import type { OrderType, Phase, Side, StpMode, TimeInForce } from '../../src-engine/domain/order.ts';
+import type { Offset, OrderType, Phase, Side, StpMode, TimeInForce } from '../../src-engine/domain/order.ts';
 import type { RejectCode } from '../../src-engine/domain/reject-codes.ts';
 import { Engine } from '../../src-engine/engine.ts';
 
@@ -123,7 +125,8 @@ const ALL_IDS = MARKETS.map((m) => m.id);
 const SIDES: readonly Side[] = ['buy', 'sell'];
 const ORDER_TYPES: readonly OrderType[] = ['limit', 'market', 'stop', 'stopLimit'];
 const TIFS: readonly TimeInForce[] = ['GTC', 'GFD', 'IOC', 'FOK'];
-const STPS: readonly StpMode[] = ['none', 'cancelTaker', 'cancelMaker', 'cancelBoth'];
+const STPS: readonly StpMode[] = ['none', 'cancelTaker', 'cancelMaker', 'cancelBoth', 'reject'];
+const OFFSETS: readonly Offset[] = ['open', 'close', 'closeToday'];
 const PHASES: readonly Phase[] = ['closed', 'preOpen', 'auction', 'continuous', 'halted'];
 const STATUSES: readonly InstrumentStatus[] = ['active', 'suspended', 'delisted'];
 const VALID_TIFS: Record<OrderType, readonly TimeInForce[]> = {
@@ -149,7 +152,7 @@ function isEntity(x: unknown): x is number {
 
 type PriceMod = 'ok' | 'offTick' | 'zero' | 'negative' | 'far' | 'fraction';
 type VolMod = 'ok' | 'zero' | 'negative' | 'offLot' | 'aboveMax' | 'fraction';
-type Malformed = 'side' | 'tif' | 'type' | 'stp' | 'orderId' | 'accountId' | 'postOnly' | 'noStopPrice';
+type Malformed = 'side' | 'tif' | 'type' | 'stp' | 'orderId' | 'accountId' | 'postOnly' | 'noStopPrice' | 'offset';
 type AcctSel = 'none' | 'owner' | 'other' | 'zero';
 
 type Tpl =
@@ -173,6 +176,8 @@ type Tpl =
       readonly volMod: VolMod;
       readonly postOnly: boolean | undefined;
       readonly stp: StpMode | undefined;
+      /** matching-only mode ignores the offset, but OrderAccepted reports it */
+      readonly offset: Offset | undefined;
       readonly malformed: Malformed | null;
     }
   | {
@@ -203,6 +208,12 @@ type Tpl =
       readonly t: 'addInstrument';
       readonly seqStep: number;
       readonly variant: 'late' | 'duplicate' | 'badTick' | 'badLot' | 'badBand';
+    }
+  | {
+      /** account commands, which a matching-only engine refuses */
+      readonly t: 'account';
+      readonly seqStep: number;
+      readonly variant: 'create' | 'deposit' | 'withdraw' | 'holdings' | 'freeze';
     };
 
 const seqStepArb = fc.oneof(
@@ -270,7 +281,11 @@ const placeArb: fc.Arbitrary<Tpl> = fc.record({
     { weight: 3, arbitrary: fc.constant(true) },
     { weight: 2, arbitrary: fc.constant(false) },
   ),
-  stp: fc.constantFrom<StpMode | undefined>(undefined, 'none', 'cancelTaker', 'cancelMaker', 'cancelBoth'),
+  stp: fc.constantFrom<StpMode | undefined>(undefined, 'none', 'cancelTaker', 'cancelMaker', 'cancelBoth', 'reject'),
+  offset: fc.oneof(
+    { weight: 6, arbitrary: fc.constant(undefined) },
+    { weight: 1, arbitrary: fc.constantFrom<Offset>('open', 'close', 'closeToday') },
+  ),
   malformed: fc.oneof(
     { weight: 60, arbitrary: fc.constant(null) },
     {
@@ -284,6 +299,7 @@ const placeArb: fc.Arbitrary<Tpl> = fc.record({
         'accountId',
         'postOnly',
         'noStopPrice',
+        'offset',
       ),
     },
   ),
@@ -358,6 +374,18 @@ const addArb: fc.Arbitrary<Tpl> = fc.record({
   ),
 });
 
+const accountArb: fc.Arbitrary<Tpl> = fc.record({
+  t: fc.constant('account' as const),
+  seqStep: seqStepArb,
+  variant: fc.constantFrom(
+    'create' as const,
+    'deposit' as const,
+    'withdraw' as const,
+    'holdings' as const,
+    'freeze' as const,
+  ),
+});
+
 const tplArb: fc.Arbitrary<Tpl> = fc.oneof(
   { weight: 60, arbitrary: placeArb },
   { weight: 10, arbitrary: cancelArb },
@@ -366,6 +394,7 @@ const tplArb: fc.Arbitrary<Tpl> = fc.oneof(
   { weight: 3, arbitrary: refArb },
   { weight: 1, arbitrary: statusArb },
   { weight: 1, arbitrary: addArb },
+  { weight: 1, arbitrary: accountArb },
 );
 
 /** A plain valid limit order template for PCT, for hand-written examples. */
@@ -389,6 +418,7 @@ function place(over: Partial<Extract<Tpl, { t: 'place' }>>): Tpl {
     volMod: 'ok',
     postOnly: undefined,
     stp: undefined,
+    offset: undefined,
     malformed: null,
     ...over,
   };
@@ -609,6 +639,27 @@ class Tracker {
     return p !== undefined && (side === 'buy' ? p <= limit : p >= limit);
   }
 
+  /** Whether a resting order of `account` lies within `limit` on the opposite side. */
+  private crossesOwn(inst: Inst, side: Side, limit: number, account: number): boolean {
+    for (const maker of this.sorted(inst, side === 'buy' ? 'sell' : 'buy')) {
+      if (side === 'buy' ? maker.price > limit : maker.price < limit) break;
+      if (maker.account === account) return true;
+    }
+    return false;
+  }
+
+  /** Whether an incoming order walking the opposite side in priority meets its own account before it is filled. */
+  private meetsOwn(inst: Inst, side: Side, limit: number, volume: number, account: number): boolean {
+    let left = volume;
+    for (const maker of this.sorted(inst, side === 'buy' ? 'sell' : 'buy')) {
+      if (left <= 0) break;
+      if (side === 'buy' ? maker.price > limit : maker.price < limit) break;
+      if (maker.account === account) return true;
+      left -= maker.open;
+    }
+    return false;
+  }
+
   crossed(inst: Inst): boolean {
     const b = this.bestPrice(inst, 'buy');
     const a = this.bestPrice(inst, 'sell');
@@ -707,6 +758,16 @@ class Tracker {
         }
         return set;
       }
+      case 'CreateAccount':
+      case 'Deposit':
+      case 'Withdraw':
+      case 'DepositHoldings':
+      case 'SetAccountFrozen':
+        // a matching-only engine keeps no accounts (docs/accounts.md, "Using it")
+        return new Set(['ADMIN_ACCOUNTS_DISABLED']);
+      case 'SetSettlementPrice':
+      case 'Settle':
+        return 'any';
       case 'AddInstrument': {
         const dup = this.insts.has(cmd.spec.id);
         const bad = cmd.spec.priceTick <= 0 || cmd.spec.maxOrderVolume % cmd.spec.lotSize !== 0 || badBand(cmd.spec);
@@ -730,7 +791,8 @@ class Tracker {
       !ORDER_TYPES.includes(c.type) ||
       !TIFS.includes(c.tif) ||
       (c.postOnly !== undefined && typeof c.postOnly !== 'boolean') ||
-      (c.stp !== undefined && !STPS.includes(c.stp))
+      (c.stp !== undefined && !STPS.includes(c.stp)) ||
+      (c.offset !== undefined && !OFFSETS.includes(c.offset))
     ) {
       return new Set(['VALIDATION_MALFORMED_COMMAND']);
     }
@@ -775,20 +837,40 @@ class Tracker {
         const plainLimit = c.type === 'limit' && (c.tif === 'GTC' || c.tif === 'GFD') && c.postOnly !== true;
         if (!plainLimit && !isStop) return 'MATCHING_ORDER_TYPE_NOT_IN_PHASE';
       }
-      if (c.postOnly === true && inst.phase === 'continuous' && this.crossesAny(inst, c.side, c.price)) {
-        const stp = c.stp ?? 'cancelTaker';
-        const wouldFill = this.fillable(inst, c.side, c.price, c.volume, c.accountId, stp) > 0;
-        // crossing only orders of its own account: the docs do not say whether that "would trade"
-        return wouldFill ? 'MATCHING_POST_ONLY_WOULD_CROSS' : ['MATCHING_POST_ONLY_WOULD_CROSS', 'ok'];
+      // docs/accounts.md pre-trade check 13 (the only risk check of a matching-only engine): stp 'reject' refuses an
+      // order that would trade with a resting order of its own account. A pending stop trades nothing on arrival,
+      // and in pre-open nothing trades at all (the uncross applies no self-trade prevention): whether an order that
+      // merely crosses its own order there "would trade" is left open, as is an order that crosses its own order
+      // but would fill its whole volume against others first.
+      let selfTrade: 'yes' | 'maybe' | 'no' = 'no';
+      if (c.stp === 'reject' && !isStop) {
+        const limit = c.type === 'market' ? this.marketLimit(inst, c.side) : c.price;
+        if (this.crossesOwn(inst, c.side, limit, c.accountId)) {
+          selfTrade =
+            inst.phase === 'continuous' && this.meetsOwn(inst, c.side, limit, c.volume, c.accountId) ? 'yes' : 'maybe';
+        }
       }
-      if (isStop && inst.last !== null && c.stopPrice !== undefined) {
-        if (c.side === 'buy' ? inst.last >= c.stopPrice : inst.last <= c.stopPrice)
-          return 'MATCHING_STOP_WOULD_TRIGGER_NOW';
-      }
-      return 'ok';
+      if (selfTrade === 'yes') return 'RISK_SELF_TRADE';
+      const later = this.laterPlaceChecks(c, inst, isStop);
+      return selfTrade === 'maybe' ? [...later, 'RISK_SELF_TRADE'] : later;
     })();
     for (const r of Array.isArray(rule) ? rule : [rule]) out.add(r);
     return out;
+  }
+
+  /** Checks after the self-trade check: post-only crossing and stops that would trigger now. */
+  private laterPlaceChecks(c: Extract<Command, { kind: 'PlaceOrder' }>, inst: Inst, isStop: boolean): Outcome[] {
+    if (c.postOnly === true && inst.phase === 'continuous' && this.crossesAny(inst, c.side, c.price)) {
+      const stp = c.stp ?? 'cancelTaker';
+      const wouldFill = this.fillable(inst, c.side, c.price, c.volume, c.accountId, stp) > 0;
+      // crossing only orders of its own account: the docs do not say whether that "would trade"
+      return wouldFill ? ['MATCHING_POST_ONLY_WOULD_CROSS'] : ['MATCHING_POST_ONLY_WOULD_CROSS', 'ok'];
+    }
+    if (isStop && inst.last !== null && c.stopPrice !== undefined) {
+      if (c.side === 'buy' ? inst.last >= c.stopPrice : inst.last <= c.stopPrice)
+        return ['MATCHING_STOP_WOULD_TRIGGER_NOW'];
+    }
+    return ['ok'];
   }
 
   private expectedCancelOrModify(
@@ -925,6 +1007,7 @@ class Tracker {
           volume: cmd.volume,
           postOnly: cmd.postOnly ?? false,
           stp: cmd.stp ?? 'cancelTaker',
+          forced: false,
         };
         const got = first?.kind === 'OrderAccepted' ? first : undefined;
         if (got === undefined) throw new Violation('PlaceOrder did not start with OrderAccepted');
@@ -934,6 +1017,13 @@ class Tracker {
               `OrderAccepted.${k} is ${String((got as unknown as Record<string, unknown>)[k])}, want ${String(v)}`,
             );
         }
+        // the offset as sent (open by default); a stock's offset follows its side (docs/accounts.md), so a stock
+        // order may report that instead
+        const offsets: Offset[] = [cmd.offset ?? 'open'];
+        if (this.insts.get(cmd.instrumentId)?.spec.kind === 'stock')
+          offsets.push(cmd.side === 'buy' ? 'open' : 'close');
+        if (!offsets.includes(got.offset))
+          throw new Violation(`OrderAccepted.offset is ${got.offset}, want ${offsets}`);
         if ((cmd.type === 'limit' || cmd.type === 'stopLimit') && got.price !== cmd.price)
           throw new Violation('OrderAccepted.price differs from the limit price');
         if ((cmd.type === 'stop' || cmd.type === 'stopLimit') && got.stopPrice !== cmd.stopPrice)
@@ -1177,8 +1267,11 @@ class Tracker {
         const t = this.taker;
         if (t === undefined) throw bad('no incoming order');
         if (t.o === o) {
-          if (o.stp !== 'cancelTaker' && o.stp !== 'cancelBoth') throw bad(`taker stp is ${o.stp}`);
-          if (o.stp === 'cancelTaker') {
+          // an accepted stp 'reject' order that meets its own account later (a modify, a triggered stop) stops like
+          // cancelTaker
+          if (o.stp !== 'cancelTaker' && o.stp !== 'cancelBoth' && o.stp !== 'reject')
+            throw bad(`taker stp is ${o.stp}`);
+          if (o.stp === 'cancelTaker' || o.stp === 'reject') {
             const h = this.head(this.inst(o.inst), o.side === 'buy' ? 'sell' : 'buy');
             if (h === undefined || h.account !== o.account) throw bad('the next maker is not of the same account');
           }
@@ -1190,6 +1283,8 @@ class Tracker {
         }
         return;
       }
+      case 'liquidation':
+        throw bad('a matching-only engine liquidates nothing');
       default:
         throw bad('unknown reason');
     }
@@ -1325,6 +1420,7 @@ class Driver {
           cmd.stopPrice = modPrice(mk.center + tpl.stopK * mk.tick, tpl.stopMod, mk.tick);
         if (tpl.postOnly !== undefined) cmd.postOnly = tpl.postOnly;
         if (tpl.stp !== undefined) cmd.stp = tpl.stp;
+        if (tpl.offset !== undefined) cmd.offset = tpl.offset;
         switch (tpl.malformed) {
           case null:
             break;
@@ -1351,6 +1447,9 @@ class Driver {
             break;
           case 'noStopPrice':
             delete cmd.stopPrice;
+            break;
+          case 'offset':
+            cmd.offset = 'both';
             break;
         }
         return cmd as unknown as Command;
@@ -1427,6 +1526,26 @@ class Driver {
                   : { ...LATE_SPEC, id: 'BAD3', band: { kind: 'ticks', ticks: 0 } };
         return { kind: 'AddInstrument', seq, ts, spec };
       }
+      case 'account':
+        return this.accountCommand(tpl.variant, seq, ts);
+    }
+  }
+
+  private accountCommand(variant: Extract<Tpl, { t: 'account' }>['variant'], seq: number, ts: number): Command {
+    const accountId = 1;
+    switch (variant) {
+      case 'create': {
+        const accountKind: AccountKind = seq % 2 === 0 ? 'futures' : 'stock';
+        return { kind: 'CreateAccount', seq, ts, accountId, userId: 1, accountKind };
+      }
+      case 'deposit':
+        return { kind: 'Deposit', seq, ts, accountId, amount: 100_000 };
+      case 'withdraw':
+        return { kind: 'Withdraw', seq, ts, accountId, amount: 1 };
+      case 'holdings':
+        return { kind: 'DepositHoldings', seq, ts, accountId, instrumentId: 'FREE', volume: 100, price: 200 };
+      case 'freeze':
+        return { kind: 'SetAccountFrozen', seq, ts, accountId, frozen: true };
     }
   }
 
@@ -1486,8 +1605,8 @@ describe('engine: fast book and naive book give the same exchange', () => {
     fc.assert(
       fc.property(streamArb, (tpls) => {
         const driver = new Driver();
-        const fast = new Engine({ book: 'fast' });
-        const naive = new Engine({ book: 'naive' });
+        const fast = new Engine({ book: 'fast', accounts: false });
+        const naive = new Engine({ book: 'naive', accounts: false });
         const state = { broken: false };
         try {
           for (const cmd of driver.commands(tpls)) {
@@ -1525,7 +1644,7 @@ describe('engine: fast book and naive book give the same exchange', () => {
     fc.assert(
       fc.property(streamArb, (tpls) => {
         const driver = new Driver();
-        const first = new Engine({ book: 'fast' });
+        const first = new Engine({ book: 'fast', accounts: false });
         const state = { broken: false };
         const hashes: number[] = [];
         const results: ApplyResult[] = [];
@@ -1537,7 +1656,7 @@ describe('engine: fast book and naive book give the same exchange', () => {
             follow(driver.tracker, cmd, r, state);
           }
           for (const book of ['fast', 'naive'] as const) {
-            const again = new Engine({ book });
+            const again = new Engine({ book, accounts: false });
             driver.cmds.forEach((cmd, i) => {
               const r = again.apply(cmd);
               if (!isDeepStrictEqual(r, results[i])) expect(r).toEqual(results[i]);
@@ -1559,7 +1678,7 @@ describe('engine: fast book and naive book give the same exchange', () => {
 describe('engine: the event stream keeps the matching rules', () => {
   function checkStream(tpls: readonly Tpl[], withOracle: boolean): void {
     const driver = new Driver();
-    const engine = new Engine({ book: 'fast' });
+    const engine = new Engine({ book: 'fast', accounts: false });
     const tracker = driver.tracker;
     try {
       for (const cmd of driver.commands(tpls)) {
