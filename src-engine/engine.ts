@@ -205,19 +205,28 @@ export class Engine {
       for (const m of pending) seen.add(m);
       for (const m of pending) {
         // Only a moved mark can change a risk ratio (margins change only by fills, checked through `touched`).
+        const prev = m.riskMark;
         const mark = m.mark();
-        if (mark === m.riskMark) continue;
+        if (mark === prev) continue;
         m.riskMark = mark;
         const holders = ledger.holders.get(m.id);
         if (holders === undefined) continue;
-        // Holders in the order they first took a position: deterministic for a given command stream.
+        const move = prev === null ? Number.NaN : (mark - prev) * m.unitValue;
+        // Holders in the order they first took a position: deterministic for a given command stream. A holder's
+        // cushion moves by exactly its net volume × the move; only cushions near zero get the exact check.
         for (const a of holders) {
+          if (a.kind === 'stock') continue;
+          const p = a.positions.get(m.id)!;
+          a.cushion = Number.isNaN(move)
+            ? Number.NEGATIVE_INFINITY
+            : a.cushion + (p.long.volume - p.short.volume) * move;
+          if (a.cushion > 1) continue;
           checked.add(a);
-          if (done.has(a) || a.kind === 'stock') continue;
+          if (done.has(a)) continue;
           if (a.riskRatio() >= threshold) {
             done.add(a);
             this.liquidate(a, events);
-          }
+          } else ledger.refreshCushion(a);
         }
       }
       pending = [...this.traded].filter((m) => !seen.has(m)).sort(byId);
@@ -229,14 +238,19 @@ export class Engine {
         this.liquidate(a, events);
       }
     }
+    for (const a of ledger.negative) checked.add(a);
     const negative: Account[] = [];
     for (const a of checked) {
       const below = a.balance() < 0;
       if (below && !a.negativeReported) negative.push(a);
-      else if (!below) a.negativeReported = false;
+      else if (!below && a.negativeReported) {
+        a.negativeReported = false;
+        ledger.negative.delete(a);
+      }
     }
     for (const a of negative.sort((x, y) => x.id - y.id)) {
       a.negativeReported = true;
+      ledger.negative.add(a);
       events.push({ kind: 'AccountNegative', accountId: a.id, balance: a.balance() });
     }
   }
@@ -367,7 +381,11 @@ export class Engine {
         }
       }
     }
-    for (const [id, price] of prices) this.instruments.get(id)!.markPrice = price;
+    for (const [id, price] of prices) {
+      const m = this.instruments.get(id)!;
+      m.markPrice = price;
+      m.riskMark = price;
+    }
     const day = ledger.tradingDay;
     const atRisk = ledger.settle(prices, specs, events);
     events.push({

@@ -80,6 +80,8 @@ export class Ledger {
   /** Accounts touched by the current command, and positions touched by its fills. */
   readonly touched = new Set<Account>();
   readonly touchedPositions = new Map<Account, Set<InstrumentId>>();
+  /** Accounts whose negative balance has been reported (checked every time until they recover). */
+  readonly negative = new Set<Account>();
   /** The hold computed by the last successful check, applied by `commitPlace`. */
   private pending: Hold | null = null;
 
@@ -255,7 +257,12 @@ export class Ledger {
     if (h === undefined) return null;
     const m = h.instrument;
     const next: Hold = { ...h, remaining: cmd.volume, holdPrice: h.holdPrice };
-    next.holdPrice = h.side === 'sell' ? Math.max(cmd.price, this.bestBidOr(m, cmd.price)) : cmd.price;
+    // A volume-only change keeps the hold price (the hold is a function of the open volume); a new price is held
+    // like a new order of the same side in the current phase.
+    if (cmd.price !== o.price && h.side === 'sell') {
+      next.holdPrice =
+        m.phase !== 'continuous' && m.band !== null ? m.band.upper : Math.max(cmd.price, this.bestBidOr(m, cmd.price));
+    } else if (cmd.price !== o.price) next.holdPrice = cmd.price;
     if (h.offset !== 'open') {
       const extra = cmd.volume - o.remaining;
       if (extra > 0) {
@@ -519,9 +526,23 @@ export class Ledger {
     for (const [a, ids] of this.touchedPositions) {
       for (const id of ids) out.push({ kind: 'PositionChanged', position: a.positionSnapshot(id) });
     }
-    for (const a of this.touched) out.push({ kind: 'AccountChanged', account: a.snapshot(this.tradingDay) });
+    for (const a of this.touched) {
+      this.refreshCushion(a);
+      out.push({ kind: 'AccountChanged', account: a.snapshot(this.tradingDay) });
+    }
     this.touched.clear();
     this.touchedPositions.clear();
+  }
+
+  /**
+   * Recomputes an account's cushion: balance − margin × 1e6 / (threshold − 1). The ratio is rounded up, so an
+   * account at the threshold has margin × 1e6 / balance > threshold − 1, hence a cushion below zero: checking exactly
+   * whenever the cushion is at most 1 misses none.
+   */
+  refreshCushion(a: Account): void {
+    const t = this.risk.forceLiquidationPpm;
+    if (a.kind === 'stock') a.cushion = Number.POSITIVE_INFINITY;
+    else a.cushion = t <= 1 ? Number.NEGATIVE_INFINITY : a.balance() - (a.margin * 1_000_000) / (t - 1);
   }
 
   // Settlement
@@ -583,6 +604,7 @@ export class Ledger {
       a.tradesToday = [];
       if (a.riskRatio() >= this.risk.forceLiquidationPpm) atRisk.push(a.id);
     }
+    for (const a of this.accounts.values()) this.refreshCushion(a);
     this.tradingDay++;
     return atRisk;
   }
