@@ -8,7 +8,8 @@ import { formatFixed } from '../src-engine/domain/fixed-point.ts';
 import type { Phase } from '../src-engine/domain/order.ts';
 import { Engine } from '../src-engine/engine.ts';
 
-const engine = new Engine();
+// The demo shows matching; accounts and risk are covered by the tests and the settlement benchmark.
+const engine = new Engine({ accounts: false });
 let seq = 0;
 const send = (cmd: Record<string, unknown>) => engine.apply({ seq: ++seq, ts: seq, ...cmd } as unknown as Command);
 
