@@ -7,16 +7,14 @@
  *
  * Progress goes to stderr; the last line of stdout is one JSON object.
  */
-import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import * as hdr from 'hdr-histogram-js';
 import type { Depth } from '../../src-engine/book/order-book.ts';
 import type { Command, PlaceOrder } from '../../src-engine/domain/commands.ts';
 import type { EngineEvent } from '../../src-engine/domain/events.ts';
 import type { Reject } from '../../src-engine/domain/reject-codes.ts';
 import { Engine } from '../../src-engine/engine.ts';
+import { gc, gcExposedByFlag, intOpt, log, machineInfo, median, numOpt, round, startedAt } from './bench-common.ts';
 import {
   ACTION_NAMES,
   actionName,
@@ -50,13 +48,6 @@ const { values: argv } = parseArgs({
   strict: true,
 });
 
-function intOpt(v: string | undefined, dflt: number): number {
-  if (v === undefined) return dflt;
-  const n = Number(v.replace(/_/g, ''));
-  if (!Number.isFinite(n) || n < 0) throw new Error(`bad numeric option: ${v}`);
-  return n;
-}
-
 const smoke = argv.smoke === true;
 const opts = {
   mode: smoke ? 'smoke' : 'full',
@@ -64,18 +55,12 @@ const opts = {
   seed: intOpt(argv.seed, 0x5eed),
   runs: Math.max(1, intOpt(argv.runs, smoke ? 1 : 5)),
   peerRuns: Math.max(1, intOpt(argv['peer-runs'], smoke ? 1 : 3)),
-  latencySeconds: intOpt(argv['latency-seconds'], smoke ? 0.1 : 2),
+  latencySeconds: numOpt(argv['latency-seconds'], smoke ? 0.1 : 2),
   heapOrders: intOpt(argv['heap-orders'], smoke ? 100_000 : 1_000_000),
   naiveOps: intOpt(argv['naive-ops'], smoke ? 3_000 : 20_000),
   rates: (argv.rates ?? '100000,500000,1000000').split(',').map((r) => intOpt(r, 0)),
   peer: argv['no-peer'] !== true,
 };
-
-const startedAt = performance.now();
-function log(msg: string): void {
-  const t = ((performance.now() - startedAt) / 1000).toFixed(1).padStart(6);
-  process.stderr.write(`[${t}s] ${msg}\n`);
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Engine surface used here (checked against the real class at the assignment in newEngine).
@@ -103,13 +88,6 @@ function newEngine(book: 'fast' | 'naive', setup: readonly Command[]): BenchEngi
 
 // ---------------------------------------------------------------------------------------------------------------
 // GC, timer, machine
-
-const gc: () => void = (() => {
-  if (typeof globalThis.gc === 'function') return globalThis.gc as () => void;
-  setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
-})();
-const gcExposedByFlag = typeof globalThis.gc === 'function';
 
 function fullGc(): void {
   gc();
@@ -149,32 +127,6 @@ function measureTimer(): Record<string, number> {
     hrtime_bigint_ns: round(hrtimeNs, 1),
     performance_now_min_step_ns: round(minStep * 1e6, 1),
   };
-}
-
-function machineInfo(): Record<string, unknown> {
-  const c = cpus();
-  return {
-    cpu_model: c[0]?.model ?? 'unknown',
-    cpus: c.length,
-    total_mem_gb: round(totalmem() / 2 ** 30, 1),
-    node: process.version,
-    v8: process.versions.v8,
-    platform: process.platform,
-    arch: process.arch,
-    exec_argv: process.execArgv,
-    gc_exposed_by_flag: gcExposedByFlag,
-  };
-}
-
-function round(x: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -22,14 +22,12 @@
  *
  * Progress goes to stderr; the last line of stdout is one JSON object.
  */
-import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import * as hdr from 'hdr-histogram-js';
 import type { Command, PlaceOrder } from '../../src-engine/domain/commands.ts';
 import { type InstrumentSpec, priceBand } from '../../src-engine/domain/instrument.ts';
 import { Engine } from '../../src-engine/engine.ts';
+import { gc, gcExposedByFlag, intOpt, log, machineInfo, median, round, startedAt } from './bench-common.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Options
@@ -47,13 +45,6 @@ const { values: argv } = parseArgs({
   strict: true,
 });
 
-function intOpt(v: string | undefined, dflt: number): number {
-  if (v === undefined) return dflt;
-  const n = Number(v.replace(/_/g, ''));
-  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`bad numeric option: ${v}`);
-  return n;
-}
-
 const smoke = argv.smoke === true;
 const opts = {
   mode: smoke ? 'smoke' : 'full',
@@ -65,52 +56,13 @@ const opts = {
 };
 const TARGET_ACCOUNTS = 10_000;
 
-const startedAt = performance.now();
-function log(msg: string): void {
-  const t = ((performance.now() - startedAt) / 1000).toFixed(1).padStart(6);
-  process.stderr.write(`[${t}s] ${msg}\n`);
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // GC and machine
-
-const gc: () => void = (() => {
-  if (typeof globalThis.gc === 'function') return globalThis.gc as () => void;
-  setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
-})();
-const gcExposedByFlag = typeof globalThis.gc === 'function';
 
 async function settleHeap(): Promise<void> {
   gc();
   gc();
   await new Promise((resolve) => setTimeout(resolve, 25));
-}
-
-function round(x: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
-function machineInfo(): Record<string, unknown> {
-  const c = cpus();
-  return {
-    cpu_model: c[0]?.model ?? 'unknown',
-    cpus: c.length,
-    total_mem_gb: round(totalmem() / 2 ** 30, 1),
-    node: process.version,
-    v8: process.versions.v8,
-    platform: process.platform,
-    arch: process.arch,
-    exec_argv: process.execArgv,
-    gc_exposed_by_flag: gcExposedByFlag,
-  };
 }
 
 function timerCostNs(): number {
