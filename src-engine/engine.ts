@@ -204,31 +204,20 @@ export class Engine {
     while (pending.length > 0) {
       for (const m of pending) seen.add(m);
       for (const m of pending) {
-        // Only a moved mark can change a risk ratio (margins change only by fills, checked through `touched`).
-        const prev = m.riskMark;
-        const mark = m.mark();
-        if (mark === prev) continue;
-        m.riskMark = mark;
         const holders = ledger.holders.get(m.id);
         if (holders === undefined) continue;
-        const move = prev === null ? Number.NaN : (mark - prev) * m.unitValue;
-        // Holders in the order they first took a position: deterministic for a given command stream. A holder's
-        // cushion moves by exactly its net volume × the move; only cushions near zero get the exact check.
+        // Holders in the order they first took a position: deterministic for a given command stream.
         for (const a of holders) {
           if (a.kind === 'stock') continue;
-          const p = a.positions.get(m.id)!;
-          a.cushion = Number.isNaN(move)
-            ? Number.NEGATIVE_INFINITY
-            : a.cushion + (p.long.volume - p.short.volume) * move;
-          if (a.cushion > 1) continue;
           checked.add(a);
           if (done.has(a)) continue;
           if (a.riskRatio() >= threshold) {
             done.add(a);
             this.liquidate(a, events);
-          } else ledger.refreshCushion(a);
+          }
         }
       }
+      // Liquidation fills move marks again, also of instruments already checked: go round until every mark is checked.
       pending = [...this.traded].filter((m) => !seen.has(m)).sort(byId);
     }
     for (const a of ledger.touched) {
@@ -384,7 +373,6 @@ export class Engine {
     for (const [id, price] of prices) {
       const m = this.instruments.get(id)!;
       m.markPrice = price;
-      m.riskMark = price;
     }
     const day = ledger.tradingDay;
     const atRisk = ledger.settle(prices, specs, events);
@@ -666,6 +654,8 @@ export class Engine {
     if (cmd.price % m.spec.priceTick !== 0) return reject('VALIDATION_PRICE_NOT_ON_TICK');
     m.setSpec(freezeSpec({ ...m.spec, referencePrice: cmd.price }));
     events.push({ kind: 'ReferencePriceChanged', instrumentId: m.spec.id, price: cmd.price });
+    // Before its first trade an instrument is valued at its reference price: a new one is a price move.
+    if (this.ledger !== null && m.markPrice === null) this.traded.add(m);
     return null;
   }
 }

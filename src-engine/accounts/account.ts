@@ -27,11 +27,6 @@ export class Account {
   readonly positions = new Map<InstrumentId, Position>();
   tradesToday: AccountTrade[] = [];
   negativeReported = false;
-  /**
-   * How far the balance can fall before the force-liquidation threshold (a filter for intraday risk, kept exact as
-   * marks move; −Infinity means "check now").
-   */
-  cushion = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly id: AccountId,

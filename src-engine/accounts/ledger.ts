@@ -526,23 +526,9 @@ export class Ledger {
     for (const [a, ids] of this.touchedPositions) {
       for (const id of ids) out.push({ kind: 'PositionChanged', position: a.positionSnapshot(id) });
     }
-    for (const a of this.touched) {
-      this.refreshCushion(a);
-      out.push({ kind: 'AccountChanged', account: a.snapshot(this.tradingDay) });
-    }
+    for (const a of this.touched) out.push({ kind: 'AccountChanged', account: a.snapshot(this.tradingDay) });
     this.touched.clear();
     this.touchedPositions.clear();
-  }
-
-  /**
-   * Recomputes an account's cushion: balance − margin × 1e6 / (threshold − 1). The ratio is rounded up, so an
-   * account at the threshold has margin × 1e6 / balance > threshold − 1, hence a cushion below zero: checking exactly
-   * whenever the cushion is at most 1 misses none.
-   */
-  refreshCushion(a: Account): void {
-    const t = this.risk.forceLiquidationPpm;
-    if (a.kind === 'stock') a.cushion = Number.POSITIVE_INFINITY;
-    else a.cushion = t <= 1 ? Number.NEGATIVE_INFINITY : a.balance() - (a.margin * 1_000_000) / (t - 1);
   }
 
   // Settlement
@@ -604,7 +590,6 @@ export class Ledger {
       a.tradesToday = [];
       if (a.riskRatio() >= this.risk.forceLiquidationPpm) atRisk.push(a.id);
     }
-    for (const a of this.accounts.values()) this.refreshCushion(a);
     this.tradingDay++;
     return atRisk;
   }

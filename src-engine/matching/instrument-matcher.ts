@@ -49,8 +49,6 @@ export class InstrumentMatcher implements MatchSink, CrossSink {
   lastPrice: Price | null = null;
   /** Last trade price since the last settlement, or the settlement price; null before either. */
   markPrice: Price | null = null;
-  /** The mark at the last intraday risk check of this instrument's holders. */
-  riskMark: Price | null = null;
   readonly stops: PendingStop[] = [];
 
   // The order now taking liquidity, for the sink callbacks.
@@ -509,8 +507,7 @@ export class InstrumentMatcher implements MatchSink, CrossSink {
       .str(s.status)
       .str(this.phase)
       .num(this.lastPrice ?? -1)
-      .num(this.markPrice ?? -1)
-      .num(this.riskMark ?? -1);
+      .num(this.markPrice ?? -1);
     h.num(this.book.stateHash());
     h.num(this.stops.length);
     for (const st of this.stops) {
