@@ -91,7 +91,8 @@ export class PositionSide {
   }
 
   /**
-   * Settlement: every lot moves to yesterday; with `settle` given (futures) lots are re-priced at it, lots of one open
+   * Settlement: every lot moves to yesterday (the ledger takes close reservations off first and puts them back
+   * after, so frozen volumes are not moved here); with `settle` given (futures) lots are re-priced at it, lots of one open
    * price merge and margins are recomputed at the settlement price. Returns the profit marked to market.
    */
   roll(settle: number | null, unitValue: number, dir: 1 | -1, ratePpm: number): number {
@@ -103,14 +104,12 @@ export class PositionSide {
     y.margin = 0;
     y.openCost = 0;
     y.positionCost = 0;
-    y.frozen += this.today.frozen;
     const t = this.today;
     t.lots.length = 0;
     t.volume = 0;
     t.margin = 0;
     t.openCost = 0;
     t.positionCost = 0;
-    t.frozen = 0;
     for (const lot of all) {
       let positionPrice = lot.positionPrice;
       if (settle !== null) {
