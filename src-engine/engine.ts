@@ -33,6 +33,10 @@ import {
 } from './domain/order.ts';
 import { type Reject, reject } from './domain/reject-codes.ts';
 import { InstrumentMatcher, type MatcherHost, type PendingStop } from './matching/instrument-matcher.ts';
+import type { Matcher, MatcherFactory } from './matching/matcher.ts';
+import { checkEngineState, type EngineState, stateError } from './state.ts';
+
+export type { EngineState } from './state.ts';
 
 export type ApplyResult =
   | { readonly ok: true; readonly seq: Seq; readonly events: readonly EngineEvent[] }
@@ -46,6 +50,8 @@ export interface EngineOptions {
   /** Keep accounts, risk and settlement (default). false: matching only, for book tests and benchmarks. */
   readonly accounts?: boolean;
   readonly risk?: Partial<RiskConfig>;
+  /** Where instruments' books live: the default is an InstrumentMatcher on the main thread; the host's shards. */
+  readonly matchers?: MatcherFactory | undefined;
 }
 
 /** Order ids the engine assigns itself (force liquidation) start here, above any id a host hands out. */
@@ -56,12 +62,12 @@ export const ENGINE_ORDER_ID_BASE = 2 ** 52;
  * the same state hash; sequence numbers and timestamps come in with the commands.
  */
 export class Engine {
-  private readonly instruments = new Map<InstrumentId, InstrumentMatcher>();
+  private readonly instruments = new Map<InstrumentId, Matcher>();
   /** Every open order and pending stop, to the instrument that holds it. */
   private readonly orderIndex = new OrderIndex();
   private lastSeq = 0;
   private tradeSeq = 0;
-  private readonly makeBook: () => OrderBook;
+  private readonly makeMatcher: MatcherFactory;
   private readonly defaultStp: StpMode;
   private readonly host: MatcherHost;
   private readonly scratch = emptyRestingOrder();
@@ -69,7 +75,7 @@ export class Engine {
   private readonly ledger: Ledger | null;
   private nextEngineOrderId = ENGINE_ORDER_ID_BASE;
   /** Instruments that traded during the current command. */
-  private readonly traded = new Set<InstrumentMatcher>();
+  private readonly traded = new Set<Matcher>();
   /** Admin settlement prices set for the current trading day. */
   private readonly settlementPrices = new Map<InstrumentId, number>();
   /** Today's trades (command time, price, volume) of instruments settled by VWAP. */
@@ -77,7 +83,8 @@ export class Engine {
   private currentTs = 0;
 
   constructor(options: EngineOptions = {}) {
-    this.makeBook = options.book === 'naive' ? () => new NaiveBook() : () => new FastBook();
+    const makeBook: () => OrderBook = options.book === 'naive' ? () => new NaiveBook() : () => new FastBook();
+    this.makeMatcher = options.matchers ?? ((spec, host) => new InstrumentMatcher(spec, makeBook(), host));
     this.defaultStp = options.defaultStp ?? 'cancelTaker';
     this.ledger =
       options.accounts === false ? null : new Ledger({ ...DEFAULT_RISK, ...options.risk }, this.instruments);
@@ -86,6 +93,10 @@ export class Engine {
       nextTradeId: () => ++this.tradeSeq,
       orderGone: (orderId) => {
         index.delete(orderId);
+      },
+      lastTradeId: () => this.tradeSeq,
+      setLastTradeId: (id) => {
+        this.tradeSeq = id;
       },
     };
   }
@@ -198,9 +209,9 @@ export class Engine {
     const threshold = ledger.risk.forceLiquidationPpm;
     const done = new Set<Account>();
     const checked = new Set<Account>();
-    const byId = (x: InstrumentMatcher, y: InstrumentMatcher) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0);
+    const byId = (x: Matcher, y: Matcher) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0);
     let pending = [...this.traded].sort(byId);
-    const seen = new Set<InstrumentMatcher>();
+    const seen = new Set<Matcher>();
     while (pending.length > 0) {
       for (const m of pending) seen.add(m);
       for (const m of pending) {
@@ -259,7 +270,7 @@ export class Engine {
     let reason: 'belowThreshold' | 'flat' | 'noLiquidity' = 'belowThreshold';
     for (;;) {
       if (a.riskRatio() < threshold) break;
-      let best: { m: InstrumentMatcher; long: boolean; margin: number } | null = null;
+      let best: { m: Matcher; long: boolean; margin: number } | null = null;
       let anyPosition = false;
       for (const [id, p] of a.positions) {
         const m = this.instruments.get(id)!;
@@ -325,7 +336,7 @@ export class Engine {
   }
 
   /** The settlement price of an instrument by its rule (admin price first), or null when there is none. */
-  private settlementPriceOf(m: InstrumentMatcher): number | null {
+  private settlementPriceOf(m: Matcher): number | null {
     const admin = this.settlementPrices.get(m.id);
     if (admin !== undefined) return admin;
     const rule = termsOf(m.spec).settlement;
@@ -334,6 +345,18 @@ export class Engine {
       if (list !== undefined && list.length > 0) {
         const lastTs = list[list.length - 3]!;
         const since = lastTs - rule.minutes * 60_000;
+        // Σ p·v and Σ v as plain numbers first: every term is positive, so when the sums end below 2^53 every partial
+        // sum was exact too; only larger sums take the BigInt loop.
+        let pvn = 0;
+        let vn = 0;
+        for (let i = 0; i < list.length; i += 3) {
+          if (list[i]! < since) continue;
+          pvn += list[i + 1]! * list[i + 2]!;
+          vn += list[i + 2]!;
+        }
+        if (vn > 0 && Number.isSafeInteger(pvn) && Number.isSafeInteger(vn)) {
+          return vwapToTick(BigInt(pvn), BigInt(vn), m.spec.priceTick);
+        }
         let pv = 0n;
         let v = 0n;
         for (let i = 0; i < list.length; i += 3) {
@@ -414,6 +437,11 @@ export class Engine {
     return this.instruments.get(id)?.book.depth(levels);
   }
 
+  /** The instrument an open order or pending stop is on, or undefined. */
+  orderInstrument(orderId: OrderId): InstrumentId | undefined {
+    return this.orderIndex.get(orderId)?.id;
+  }
+
   /** An open (resting) order, or undefined. */
   openOrder(orderId: OrderId): RestingOrder | undefined {
     return this.orderIndex.get(orderId)?.book.get(orderId);
@@ -466,7 +494,7 @@ export class Engine {
   stateHash(): number {
     const h = new StateHasher();
     h.num(this.tradeSeq);
-    for (const id of this.instrumentIds()) this.instruments.get(id)!.stateHash(h);
+    for (const id of this.instrumentIds()) h.num(this.instruments.get(id)!.digest());
     this.ledger?.stateHash(h);
     h.num(this.nextEngineOrderId);
     for (const id of [...this.settlementPrices.keys()].sort()) h.str(id).num(this.settlementPrices.get(id)!);
@@ -478,9 +506,171 @@ export class Engine {
     return h.digest();
   }
 
+  // Snapshots (src-engine/state.ts, docs/matching.md "Snapshots")
+
+  /**
+   * The whole state as plain JSON data: everything that decides how the engine answers later commands. The result
+   * shares nothing with the engine; `Engine.fromState` rebuilds an engine that answers every later command alike.
+   */
+  exportState(): EngineState {
+    const ledger = this.ledger;
+    const r = ledger?.risk;
+    return {
+      version: 1,
+      options: {
+        defaultStp: this.defaultStp,
+        accounts: ledger !== null,
+        risk:
+          r === undefined
+            ? null
+            : {
+                maxOpenOrders: r.maxOpenOrders,
+                maxOrdersPerWindow: r.maxOrdersPerWindow,
+                rateWindowMs: r.rateWindowMs,
+                riskRatioCapPpm: r.riskRatioCapPpm,
+                forceLiquidationPpm: r.forceLiquidationPpm,
+              },
+      },
+      lastSeq: this.lastSeq,
+      tradeSeq: this.tradeSeq,
+      nextEngineOrderId: this.nextEngineOrderId,
+      instruments: [...this.instruments.values()].map((m) => m.exportState()),
+      settlementPrices: [...this.settlementPrices].map(([instrumentId, price]) => ({ instrumentId, price })),
+      dayTrades: [...this.dayTrades].map(([instrumentId, list]) => ({ instrumentId, trades: [...list] })),
+      ledger: ledger === null ? null : ledger.exportState(),
+    };
+  }
+
+  /**
+   * An engine from a state `exportState` gave (after JSON.stringify / JSON.parse or not), on the book kind asked
+   * for. Throws `Error('engine state: ...')` on another version, a malformed or inconsistent state.
+   */
+  static fromState(
+    state: EngineState,
+    options: { readonly book?: 'fast' | 'naive' | undefined; readonly matchers?: MatcherFactory | undefined } = {},
+  ): Engine {
+    const s = checkEngineState(state);
+    const risk = s.options.risk;
+    const e = new Engine({
+      book: options.book ?? 'fast',
+      matchers: options.matchers,
+      defaultStp: s.options.defaultStp,
+      accounts: s.options.accounts,
+      ...(risk === null ? {} : { risk }),
+    });
+    e.lastSeq = s.lastSeq;
+    e.tradeSeq = s.tradeSeq;
+    if (s.nextEngineOrderId < ENGINE_ORDER_ID_BASE) {
+      throw stateError(`nextEngineOrderId ${s.nextEngineOrderId} is below ${ENGINE_ORDER_ID_BASE}`);
+    }
+    e.nextEngineOrderId = s.nextEngineOrderId;
+    for (const is of s.instruments) {
+      const id = is.spec.id;
+      if (e.instruments.has(id)) throw stateError(`instrument ${id} appears twice`);
+      const m = e.makeMatcher(freezeSpec(is.spec), e.host);
+      m.restoreState(is);
+      e.instruments.set(id, m);
+      e.orderIndex.register(m);
+      for (const o of [...is.bids, ...is.asks, ...is.stops]) {
+        if (e.orderIndex.has(o.orderId)) throw stateError(`order ${o.orderId} is open twice`);
+        e.orderIndex.set(o.orderId, m);
+      }
+    }
+    const known = (id: InstrumentId, where: string): Matcher => {
+      const m = e.instruments.get(id);
+      if (m === undefined) throw stateError(`${where} names unknown instrument ${id}`);
+      return m;
+    };
+    for (const { instrumentId, price } of s.settlementPrices) {
+      known(instrumentId, 'settlementPrices');
+      if (e.settlementPrices.has(instrumentId)) throw stateError(`settlementPrices lists ${instrumentId} twice`);
+      e.settlementPrices.set(instrumentId, price);
+    }
+    for (const { instrumentId, trades } of s.dayTrades) {
+      known(instrumentId, 'dayTrades');
+      if (e.dayTrades.has(instrumentId)) throw stateError(`dayTrades lists ${instrumentId} twice`);
+      e.dayTrades.set(instrumentId, [...trades]);
+    }
+    if (e.ledger !== null && s.ledger !== null) {
+      e.ledger.restoreState(s.ledger);
+      // Every open order and pending stop has its hold, and every hold an open order of that account and side.
+      const open = new Map<Matcher, Map<OrderId, RestingOrder | PendingStop>>();
+      for (const h of e.ledger.holds.values()) {
+        const m = e.orderIndex.get(h.orderId);
+        const where = `hold of order ${h.orderId}`;
+        if (m !== h.instrument) throw stateError(`${where}: no such open order in ${h.instrument.id}`);
+        let orders = open.get(m);
+        if (orders === undefined) {
+          orders = new Map<OrderId, RestingOrder | PendingStop>();
+          for (const o of m.book.orders()) orders.set(o.orderId, o);
+          for (const st of m.stops) orders.set(st.orderId, st);
+          open.set(m, orders);
+        }
+        const o = orders.get(h.orderId)!;
+        const remaining = 'remaining' in o ? o.remaining : o.volume;
+        if (o.accountId !== h.account.id || o.side !== h.side || remaining !== h.remaining) {
+          throw stateError(`${where} differs from the order in account, side or open volume`);
+        }
+      }
+      if (e.ledger.holds.size !== e.orderIndex.size) {
+        throw stateError(`${e.orderIndex.size} open orders and stops but ${e.ledger.holds.size} holds`);
+      }
+    }
+    try {
+      e.validateInternalState();
+    } catch (err) {
+      throw stateError(`inconsistent: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    return e;
+  }
+
   // Commands
 
+  /**
+   * One pre-trade check on its own: everything `apply` checks for this PlaceOrder before it accepts it (checks 1–15 of
+   * docs/accounts.md, "Pre-trade checks": validation, account, position, funds, limits, self-trade, risk ratio,
+   * post-only and stop), with the order's hold computed as for placing it, but nothing placed, held or recorded: no
+   * state changes. It runs the very code `apply` runs (`preTrade`). For benchmarks and for callers that want a verdict.
+   */
+  preTradeCheck(cmd: PlaceOrder): Reject | null {
+    const r = this.preTrade(cmd, false);
+    return isReject(r) ? r : null;
+  }
+
   private place(cmd: PlaceOrder, events: EngineEvent[], forced = false): Reject | null {
+    const m = this.preTrade(cmd, forced);
+    if (isReject(m)) return m;
+    const type = cmd.type;
+    const tif = cmd.tif;
+    const postOnly = cmd.postOnly === true;
+    const stp = cmd.stp ?? this.defaultStp;
+    events.push({
+      kind: 'OrderAccepted',
+      orderId: cmd.orderId,
+      accountId: cmd.accountId,
+      instrumentId: m.spec.id,
+      side: cmd.side,
+      type,
+      tif,
+      price: type === 'limit' || type === 'stopLimit' ? cmd.price : 0,
+      stopPrice: type === 'stop' || type === 'stopLimit' ? cmd.stopPrice! : 0,
+      volume: cmd.volume,
+      postOnly,
+      stp,
+      offset: m.spec.kind === 'stock' ? (cmd.side === 'buy' ? 'open' : 'close') : (cmd.offset ?? 'open'),
+      forced,
+    });
+    this.orderIndex.set(cmd.orderId, m);
+    this.ledger?.commitPlace(cmd.ts, forced);
+    m.place(cmd, postOnly, stp, events);
+    return null;
+  }
+
+  /**
+   * The pre-trade checks of a new order (docs/accounts.md, 1–15) and, with accounts, stage R1: the ledger's account
+   * checks and the order's hold, left pending for `commitPlace`. Returns the order's instrument, or the reject.
+   */
+  private preTrade(cmd: PlaceOrder, forced: boolean): Matcher | Reject {
     if (
       !isEntityId(cmd.orderId) ||
       !isEntityId(cmd.accountId) ||
@@ -535,30 +725,11 @@ export class Engine {
     }
     r = m.checkCross(cmd, postOnly);
     if (r !== null) return r;
-    events.push({
-      kind: 'OrderAccepted',
-      orderId: cmd.orderId,
-      accountId: cmd.accountId,
-      instrumentId: m.spec.id,
-      side: cmd.side,
-      type,
-      tif,
-      price: type === 'limit' || type === 'stopLimit' ? cmd.price : 0,
-      stopPrice: type === 'stop' || type === 'stopLimit' ? cmd.stopPrice! : 0,
-      volume: cmd.volume,
-      postOnly,
-      stp,
-      offset: m.spec.kind === 'stock' ? (cmd.side === 'buy' ? 'open' : 'close') : (cmd.offset ?? 'open'),
-      forced,
-    });
-    this.orderIndex.set(cmd.orderId, m);
-    ledger?.commitPlace(cmd.ts, forced);
-    m.place(cmd, postOnly, stp, events);
-    return null;
+    return m;
   }
 
   /** Would this order, arriving now, trade with a resting order of its own account? */
-  private wouldSelfTrade(cmd: PlaceOrder, m: InstrumentMatcher): boolean {
+  private wouldSelfTrade(cmd: PlaceOrder, m: Matcher): boolean {
     if (m.phase !== 'continuous' || cmd.type === 'stop' || cmd.type === 'stopLimit') return false;
     const band = m.band;
     const limit =
@@ -576,7 +747,7 @@ export class Engine {
    * The instrument holding an order the command may touch, or the reject. Leaves the resting order in `this.found`
    * (the scratch record), or undefined when the order is a pending stop.
    */
-  private ownedOrder(cmd: CancelOrder | ModifyOrder): InstrumentMatcher | Reject {
+  private ownedOrder(cmd: CancelOrder | ModifyOrder): Matcher | Reject {
     if (!isEntityId(cmd.orderId) || (cmd.accountId !== undefined && !isEntityId(cmd.accountId))) {
       return reject('VALIDATION_MALFORMED_COMMAND');
     }
@@ -594,14 +765,14 @@ export class Engine {
 
   private cancel(cmd: CancelOrder, events: EngineEvent[]): Reject | null {
     const m = this.ownedOrder(cmd);
-    if (!(m instanceof InstrumentMatcher)) return m;
+    if (isReject(m)) return m;
     m.cancel(cmd.orderId, this.found, events);
     return null;
   }
 
   private modify(cmd: ModifyOrder, events: EngineEvent[]): Reject | null {
     const m = this.ownedOrder(cmd);
-    if (!(m instanceof InstrumentMatcher)) return m;
+    if (isReject(m)) return m;
     const found = this.found;
     if (found === undefined) return reject('MATCHING_ORDER_NOT_MODIFIABLE');
     const ledger = this.ledger;
@@ -627,7 +798,7 @@ export class Engine {
     if (problem !== null) return reject('ADMIN_INVALID_INSTRUMENT_SPEC', problem);
     if (this.instruments.has(cmd.spec.id)) return reject('ADMIN_DUPLICATE_INSTRUMENT');
     const spec = freezeSpec(cmd.spec);
-    const m = new InstrumentMatcher(spec, this.makeBook(), this.host);
+    const m = this.makeMatcher(spec, this.host);
     this.instruments.set(spec.id, m);
     this.orderIndex.register(m);
     events.push({ kind: 'InstrumentAdded', spec });
@@ -663,10 +834,10 @@ export class Engine {
 /** Order id -> the instrument holding it, as an integer map into the list of instruments. */
 class OrderIndex {
   private readonly map = new IntMap(4096);
-  private readonly matchers: InstrumentMatcher[] = [];
-  private readonly slotOf = new Map<InstrumentMatcher, number>();
+  private readonly matchers: Matcher[] = [];
+  private readonly slotOf = new Map<Matcher, number>();
 
-  register(m: InstrumentMatcher): void {
+  register(m: Matcher): void {
     this.slotOf.set(m, this.matchers.length);
     this.matchers.push(m);
   }
@@ -675,7 +846,7 @@ class OrderIndex {
     return this.map.size;
   }
 
-  get(orderId: OrderId): InstrumentMatcher | undefined {
+  get(orderId: OrderId): Matcher | undefined {
     const i = this.map.get(orderId);
     return i === -1 ? undefined : this.matchers[i];
   }
@@ -684,7 +855,7 @@ class OrderIndex {
     return this.map.has(orderId);
   }
 
-  set(orderId: OrderId, m: InstrumentMatcher): void {
+  set(orderId: OrderId, m: Matcher): void {
     this.map.set(orderId, this.slotOf.get(m)!);
   }
 
@@ -706,4 +877,8 @@ function freezeSpec(spec: InstrumentSpec): InstrumentSpec {
   const out = { ...spec, band: Object.freeze({ ...spec.band }) };
   if (terms !== undefined) out.terms = terms;
   return Object.freeze(out);
+}
+
+function isReject(x: Matcher | Reject): x is Reject {
+  return typeof (x as Reject).number === 'number';
 }

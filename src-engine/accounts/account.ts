@@ -1,6 +1,7 @@
 import type { AccountKind } from '../domain/commands.ts';
 import type { AccountSnapshot, AccountTrade, PositionSnapshot } from '../domain/events.ts';
 import type { AccountId, InstrumentId } from '../domain/ids.ts';
+import { type AccountState, stateError } from '../state.ts';
 import { riskRatioPpm } from './money-rules.ts';
 import { Position, type Valued } from './position.ts';
 
@@ -27,6 +28,14 @@ export class Account {
   readonly positions = new Map<InstrumentId, Position>();
   tradesToday: AccountTrade[] = [];
   negativeReported = false;
+  /**
+   * Derived, not state (never in a snapshot): what balance() needs of the positions with volume, in the map's order,
+   * built on first use, three entries per position in one array (one object to read, not the lots): the instrument,
+   * the net volume (stocks: the holding) and the position cost it is carried at (long minus short; stocks: 0). Null
+   * when stale: whatever changes a position's lots calls `positionsChanged()` afterwards (the ledger on fills and
+   * holdings deposits, settlement after the roll).
+   */
+  private valuation: (Valued | number)[] | null = null;
 
   constructor(
     readonly id: AccountId,
@@ -41,6 +50,34 @@ export class Account {
       this.positions.set(instrument.id, p);
     }
     return p;
+  }
+
+  /** A position's lots changed: the cached valuation inputs are stale. */
+  positionsChanged(): void {
+    this.valuation = null;
+  }
+
+  /** The valuation inputs from the positions (see `valuation`). */
+  private valuationFromPositions(): (Valued | number)[] {
+    const v: (Valued | number)[] = [];
+    const stock = this.kind === 'stock';
+    for (const p of this.positions.values()) {
+      const lv = p.long.volume;
+      const sv = p.short.volume;
+      if (lv === 0 && sv === 0) continue;
+      v.push(p.instrument, stock ? lv : lv - sv, stock ? 0 : p.long.positionCost - p.short.positionCost);
+    }
+    return v;
+  }
+
+  /** Throws when the cached valuation inputs differ from the positions (a change that did not call positionsChanged). */
+  validateValuation(): void {
+    const cached = this.valuation;
+    if (cached === null) return;
+    const fresh = this.valuationFromPositions();
+    if (cached.length !== fresh.length || cached.some((x, i) => x !== fresh[i])) {
+      throw new Error(`account ${this.id}: cached valuation differs from its positions`);
+    }
   }
 
   get staticBalance(): number {
@@ -67,17 +104,20 @@ export class Account {
     return { position, float, marketValue, cost };
   }
 
-  /** Futures: position profit at the marks; stocks: market value. One pass, no allocation (the hot path). */
+  /**
+   * Futures: position profit at the marks, Σ (mark × (long − short) − long cost + short cost) × unit value; stocks:
+   * market value, Σ mark × holding × unit value. One pass over the cached inputs, not the lots (the hot path).
+   */
   private markedValue(): number {
+    let v = this.valuation;
+    if (v === null) {
+      v = this.valuationFromPositions();
+      this.valuation = v;
+    }
     let sum = 0;
-    const stock = this.kind === 'stock';
-    for (const p of this.positions.values()) {
-      const lv = p.long.volume;
-      const sv = p.short.volume;
-      if (lv === 0 && sv === 0) continue;
-      const mark = p.instrument.mark();
-      const uv = p.instrument.unitValue;
-      sum += stock ? mark * lv * uv : (mark * (lv - sv) - p.long.positionCost + p.short.positionCost) * uv;
+    for (let i = 0; i < v.length; i += 3) {
+      const m = v[i] as Valued;
+      sum += (m.mark() * (v[i + 1] as number) - (v[i + 2] as number)) * m.unitValue;
     }
     return sum;
   }
@@ -140,5 +180,83 @@ export class Account {
       long: p.long.snapshot(mark, uv, 1),
       short: p.short.snapshot(mark, uv, -1),
     };
+  }
+
+  /** This account in a snapshot (src-engine/state.ts); `negativeReported` lives in the ledger's `negative` list. */
+  exportState(): AccountState {
+    return {
+      id: this.id,
+      userId: this.userId,
+      kind: this.kind,
+      frozen: this.frozen,
+      preBalance: this.preBalance,
+      deposit: this.deposit,
+      withdraw: this.withdraw,
+      closeProfit: this.closeProfit,
+      commission: this.commission,
+      margin: this.margin,
+      frozenMargin: this.frozenMargin,
+      frozenCommission: this.frozenCommission,
+      cash: this.cash,
+      frozenCash: this.frozenCash,
+      openOrders: this.openOrders,
+      recentOrders: [...this.recentOrders],
+      positions: [...this.positions].map(([instrumentId, p]) => ({
+        instrumentId,
+        long: { today: p.long.today.exportState(), yesterday: p.long.yesterday.exportState() },
+        short: { today: p.short.today.exportState(), yesterday: p.short.yesterday.exportState() },
+      })),
+      tradesToday: this.tradesToday.map((t) => ({
+        tradeId: t.tradeId,
+        orderId: t.orderId,
+        instrumentId: t.instrumentId,
+        side: t.side,
+        offset: t.offset,
+        price: t.price,
+        volume: t.volume,
+        commission: t.commission,
+        closeProfit: t.closeProfit,
+      })),
+    };
+  }
+
+  /** An account from a snapshot; `instrument` finds the instruments its positions are in. */
+  static fromState(s: AccountState, instrument: (id: InstrumentId) => Valued | undefined): Account {
+    const a = new Account(s.id, s.userId, s.kind);
+    a.frozen = s.frozen;
+    a.preBalance = s.preBalance;
+    a.deposit = s.deposit;
+    a.withdraw = s.withdraw;
+    a.closeProfit = s.closeProfit;
+    a.commission = s.commission;
+    a.margin = s.margin;
+    a.frozenMargin = s.frozenMargin;
+    a.frozenCommission = s.frozenCommission;
+    a.cash = s.cash;
+    a.frozenCash = s.frozenCash;
+    a.openOrders = s.openOrders;
+    for (const t of s.recentOrders) a.recentOrders.push(t);
+    for (const ps of s.positions) {
+      const m = instrument(ps.instrumentId);
+      if (m === undefined) throw stateError(`account ${s.id} has a position in unknown instrument ${ps.instrumentId}`);
+      if (a.positions.has(m.id)) throw stateError(`account ${s.id} lists its position in ${m.id} twice`);
+      const p = a.position(m);
+      p.long.today.restoreState(ps.long.today);
+      p.long.yesterday.restoreState(ps.long.yesterday);
+      p.short.today.restoreState(ps.short.today);
+      p.short.yesterday.restoreState(ps.short.yesterday);
+    }
+    a.tradesToday = s.tradesToday.map((t) => ({
+      tradeId: t.tradeId,
+      orderId: t.orderId,
+      instrumentId: t.instrumentId,
+      side: t.side,
+      offset: t.offset,
+      price: t.price,
+      volume: t.volume,
+      commission: t.commission,
+      closeProfit: t.closeProfit,
+    }));
+    return a;
   }
 }

@@ -8,17 +8,19 @@ import type {
   SetAccountFrozen,
   Withdraw,
 } from '../domain/commands.ts';
-import type { AccountSnapshot, EngineEvent, TradeExecuted } from '../domain/events.ts';
+import type { EngineEvent, TradeExecuted } from '../domain/events.ts';
 import { isPositiveInt } from '../domain/fixed-point.ts';
 import type { StateHasher } from '../domain/hash.ts';
 import { type AccountId, type InstrumentId, isEntityId, type OrderId } from '../domain/ids.ts';
 import { type InstrumentSpec, termsOf, unitValue } from '../domain/instrument.ts';
 import type { Offset, Side } from '../domain/order.ts';
 import { type Reject, reject } from '../domain/reject-codes.ts';
-import type { InstrumentMatcher } from '../matching/instrument-matcher.ts';
+import type { Matcher } from '../matching/matcher.ts';
+import { type LedgerState, stateError } from '../state.ts';
 import { Account } from './account.ts';
 import { allowanceFor, commissionFor, marginFor, notional, riskRatioPpm } from './money-rules.ts';
 import type { Bucket, PositionSide } from './position.ts';
+import { AccountSettlement, type SettleTerms } from './settlement.ts';
 
 export interface RiskConfig {
   /** Open orders and pending stops per account. */
@@ -32,6 +34,9 @@ export interface RiskConfig {
   readonly forceLiquidationPpm: number;
 }
 
+/** Account ids below this are looked up through a dense array (Ledger.accountSlots); larger ones through the map. */
+const ACCOUNT_SLOTS = 1 << 20;
+
 export const DEFAULT_RISK: RiskConfig = {
   maxOpenOrders: 1_000,
   maxOrdersPerWindow: 1_000,
@@ -44,7 +49,7 @@ export const DEFAULT_RISK: RiskConfig = {
 export interface Hold {
   readonly orderId: OrderId;
   readonly account: Account;
-  readonly instrument: InstrumentMatcher;
+  readonly instrument: Matcher;
   readonly side: Side;
   /** open or close; for futures closeToday is a close that may take today's bucket only. */
   readonly offset: Offset;
@@ -60,7 +65,7 @@ export interface Hold {
 
 /** The instruments the ledger can see, by id. */
 export interface InstrumentLookup {
-  get(id: InstrumentId): InstrumentMatcher | undefined;
+  get(id: InstrumentId): Matcher | undefined;
 }
 
 /**
@@ -84,6 +89,11 @@ export class Ledger {
   readonly negative = new Set<Account>();
   /** The hold computed by the last successful check, applied by `commitPlace`. */
   private pending: Hold | null = null;
+  /**
+   * Derived, not state (never in a snapshot): `accounts` again, as a dense array by id for ids below ACCOUNT_SLOTS,
+   * filled on lookup (so whatever fills `accounts` is seen); accounts are never removed. The pre-trade check's lookup.
+   */
+  private readonly accountSlots: (Account | undefined)[] = [];
 
   constructor(
     readonly risk: RiskConfig,
@@ -163,15 +173,30 @@ export class Ledger {
     return null;
   }
 
+  /** `accounts.get(id)`, through the dense `accountSlots` for small ids. */
+  private accountById(id: AccountId): Account | undefined {
+    const slots = this.accountSlots;
+    if (id < slots.length) {
+      const a = slots[id];
+      if (a !== undefined) return a;
+    }
+    const a = this.accounts.get(id);
+    if (a !== undefined && id < ACCOUNT_SLOTS) {
+      while (slots.length <= id) slots.push(undefined);
+      slots[id] = a;
+    }
+    return a;
+  }
+
   // R1: pre-trade
 
   /**
    * Account checks 8–12 and 14 of docs/accounts.md for a new order (the caller runs 13, self-trade, between
    * `checkPlace` and `checkRatio`). On success the hold to apply waits in `pending`.
    */
-  checkPlace(cmd: PlaceOrder, m: InstrumentMatcher, forced: boolean): Reject | null {
+  checkPlace(cmd: PlaceOrder, m: Matcher, forced: boolean): Reject | null {
     this.pending = null;
-    const a = this.accounts.get(cmd.accountId);
+    const a = this.accountById(cmd.accountId);
     if (a === undefined) return reject('ACCOUNT_UNKNOWN');
     if (a.frozen && !forced) return reject('ACCOUNT_FROZEN');
     const spec = m.spec;
@@ -309,7 +334,7 @@ export class Ledger {
   // R2: fills and releases
 
   /** Applies the fills and cancels among `events` from index `from` on. Returns the instruments that traded. */
-  settleEvents(events: readonly EngineEvent[], from: number, traded: Set<InstrumentMatcher>): void {
+  settleEvents(events: readonly EngineEvent[], from: number, traded: Set<Matcher>): void {
     for (let i = from; i < events.length; i++) {
       const e = events[i]!;
       if (e.kind === 'TradeExecuted') {
@@ -419,7 +444,7 @@ export class Ledger {
   // Holds
 
   /** The hold price: the limit (band limit for market orders); for sells at least the best bid. */
-  private holdPrice(cmd: PlaceOrder, m: InstrumentMatcher): number | null {
+  private holdPrice(cmd: PlaceOrder, m: Matcher): number | null {
     const band = m.band;
     if (cmd.type === 'market' || cmd.type === 'stop') {
       if (band === null) return null;
@@ -437,7 +462,7 @@ export class Ledger {
     return Math.max(cmd.price, this.bestBidOr(m, cmd.price));
   }
 
-  private bestBidOr(m: InstrumentMatcher, fallback: number): number {
+  private bestBidOr(m: Matcher, fallback: number): number {
     const b = m.book.bestBid();
     return Number.isNaN(b) ? fallback : b;
   }
@@ -446,7 +471,7 @@ export class Ledger {
   private computeHold(h: Hold): void {
     const spec = h.instrument.spec;
     const terms = termsOf(spec);
-    const uv = unitValue(spec);
+    const uv = h.instrument.unitValue; // unitValue(spec), kept by the matcher
     const r = h.remaining;
     const H = h.holdPrice;
     const lot = spec.lotSize;
@@ -496,7 +521,7 @@ export class Ledger {
   }
 
   /** The position side an order of `side` closes: a sell closes longs, a buy closes shorts. */
-  private closedSide(a: Account, instrument: InstrumentMatcher, side: Side): PositionSide {
+  private closedSide(a: Account, instrument: Matcher, side: Side): PositionSide {
     const p = a.position(instrument);
     return side === 'sell' ? p.long : p.short;
   }
@@ -510,7 +535,9 @@ export class Ledger {
     set.add(a);
   }
 
+  /** A fill or deposit changed this position's lots: it gets a PositionChanged, and the account's valuation is redone. */
   private touchPosition(a: Account, instrumentId: InstrumentId): void {
+    a.positionsChanged();
     this.touched.add(a);
     let set = this.touchedPositions.get(a);
     if (set === undefined) {
@@ -541,70 +568,32 @@ export class Ledger {
   ): AccountId[] {
     const day = this.tradingDay;
     const atRisk: AccountId[] = [];
-    const marks = new Map<Account, number>();
-    // Close reservations of today's volume become yesterday's (the lots move).
+    // Close reservations of today's volume become yesterday's (the lots move). The roll never reads frozen volumes,
+    // so the reservations are moved here, before it, in one pass over the holds.
     for (const h of this.holds.values()) {
       if (h.offset === 'open') continue;
       this.reserve(h, -1);
       h.reservedYesterday += h.reservedToday;
       h.reservedToday = 0;
+      this.reserve(h, 1);
     }
-    const ids = [...this.accounts.keys()].sort((x, y) => x - y);
-    for (const id of ids) {
-      const a = this.accounts.get(id)!;
-      let marked = 0;
-      let margin = 0;
-      for (const [instrumentId, p] of a.positions) {
-        const spec = specs.get(instrumentId)!;
-        const terms = termsOf(spec);
-        const uv = unitValue(spec);
-        const price = prices.get(instrumentId);
-        const futures = a.kind !== 'stock';
-        const s = futures && price !== undefined ? price : null;
-        marked += p.long.roll(s, uv, 1, futures ? terms.marginLongPpm : 0);
-        marked += p.short.roll(s, uv, -1, futures ? terms.marginShortPpm : 0);
-        margin += p.long.margin + p.short.margin;
-      }
-      if (a.kind !== 'stock') a.margin = margin;
-      marks.set(a, marked);
-    }
-    for (const h of this.holds.values()) this.reserve(h, 1);
-    // Statements show the day's figures with positions marked at the settlement prices (the caller set the marks);
-    // then the balance becomes tomorrow's pre-balance and the daily fields restart.
-    for (const id of ids) {
-      const a = this.accounts.get(id)!;
-      const snap = a.snapshot(day);
-      const account = a.kind === 'stock' ? snap : this.marked(snap, marks.get(a)!);
-      out.push({
-        kind: 'AccountSettled',
-        tradingDay: day,
-        account,
-        positions: [...a.positions.keys()].sort().map((i) => a.positionSnapshot(i)),
-        trades: a.tradesToday,
+    // What settlement needs of each instrument, looked up once (the caller set the marks to the settlement prices).
+    const terms = new Map<InstrumentId, SettleTerms>();
+    for (const [id, spec] of specs) {
+      const t = termsOf(spec);
+      const m = this.instruments.get(id);
+      terms.set(id, {
+        price: prices.get(id) ?? null,
+        unitValue: unitValue(spec),
+        marginLongPpm: t.marginLongPpm,
+        marginShortPpm: t.marginShortPpm,
+        mark: m === undefined ? 0 : m.mark(),
       });
-      a.preBalance = account.balance;
-      a.deposit = 0;
-      a.withdraw = 0;
-      a.closeProfit = 0;
-      a.commission = 0;
-      a.tradesToday = [];
-      if (a.riskRatio() >= this.risk.forceLiquidationPpm) atRisk.push(a.id);
     }
+    // Per account in id order, one pass: roll, statement, then tomorrow's pre-balance and the daily fields restart.
+    new AccountSettlement(terms, day, this.risk.forceLiquidationPpm, atRisk, out).settleAll(this.accounts);
     this.tradingDay++;
     return atRisk;
-  }
-
-  /** A futures statement: the position profit of the day is what settlement marked to market. */
-  private marked(snap: AccountSnapshot, marked: number): AccountSnapshot {
-    const balance = snap.staticBalance + snap.closeProfit + marked - snap.commission;
-    const available = balance - snap.margin - snap.frozenMargin - snap.frozenCommission;
-    return {
-      ...snap,
-      positionProfit: marked,
-      balance,
-      available,
-      riskRatioPpm: riskRatioPpm(snap.margin, balance),
-    };
   }
 
   // Invariants and hash
@@ -644,6 +633,7 @@ export class Ledger {
         }
       }
       if (margin !== a.margin) throw new Error(`account ${a.id}: margin ${a.margin} but positions hold ${margin}`);
+      a.validateValuation();
       sum += a.kind === 'stock' ? a.cash : a.balance();
     }
     if (sum + this.commissionTotal !== this.depositsTotal - this.withdrawalsTotal) {
@@ -679,6 +669,135 @@ export class Ledger {
       const x = this.holds.get(id)!;
       h.num(id).num(x.account.id).str(x.offset).num(x.holdPrice).num(x.remaining);
       h.num(x.reservedYesterday).num(x.reservedToday).num(x.frozenMargin).num(x.frozenCommission).num(x.frozenCash);
+    }
+  }
+
+  // Snapshots (src-engine/state.ts)
+
+  /** The ledger in a snapshot: totals, accounts, holds, holders and the negative list, each in its own order. */
+  exportState(): LedgerState {
+    return {
+      tradingDay: this.tradingDay,
+      depositsTotal: this.depositsTotal,
+      withdrawalsTotal: this.withdrawalsTotal,
+      commissionTotal: this.commissionTotal,
+      accounts: [...this.accounts.values()].map((a) => a.exportState()),
+      holds: [...this.holds.values()].map((h) => ({
+        orderId: h.orderId,
+        accountId: h.account.id,
+        instrumentId: h.instrument.id,
+        side: h.side,
+        offset: h.offset,
+        holdPrice: h.holdPrice,
+        remaining: h.remaining,
+        reservedYesterday: h.reservedYesterday,
+        reservedToday: h.reservedToday,
+        frozenMargin: h.frozenMargin,
+        frozenCommission: h.frozenCommission,
+        frozenCash: h.frozenCash,
+      })),
+      holders: [...this.holders].map(([instrumentId, set]) => ({
+        instrumentId,
+        accountIds: [...set].map((a) => a.id),
+      })),
+      negative: [...this.negative].map((a) => a.id),
+    };
+  }
+
+  /**
+   * Loads a snapshot into this new, empty ledger (the engine has restored the instruments). Checks that every id it
+   * names exists and that the close reservations in the position buckets are exactly those of the holds.
+   */
+  restoreState(s: LedgerState): void {
+    if (this.accounts.size > 0) throw stateError('the ledger to restore into is not empty');
+    this.tradingDay = s.tradingDay;
+    this.depositsTotal = s.depositsTotal;
+    this.withdrawalsTotal = s.withdrawalsTotal;
+    this.commissionTotal = s.commissionTotal;
+    for (const as of s.accounts) {
+      if (this.accounts.has(as.id)) throw stateError(`account ${as.id} appears twice`);
+      this.accounts.set(
+        as.id,
+        Account.fromState(as, (id) => this.instruments.get(id)),
+      );
+    }
+    const account = (id: AccountId, where: string): Account => {
+      const a = this.accounts.get(id);
+      if (a === undefined) throw stateError(`${where} names unknown account ${id}`);
+      return a;
+    };
+    const instrument = (id: InstrumentId, where: string): Matcher => {
+      const m = this.instruments.get(id);
+      if (m === undefined) throw stateError(`${where} names unknown instrument ${id}`);
+      return m;
+    };
+    for (const h of s.holds) {
+      const where = `hold of order ${h.orderId}`;
+      if (this.holds.has(h.orderId)) throw stateError(`${where} appears twice`);
+      const a = account(h.accountId, where);
+      const m = instrument(h.instrumentId, where);
+      if (h.offset === 'open' && (h.reservedYesterday !== 0 || h.reservedToday !== 0)) {
+        throw stateError(`${where} opens but reserves position volume`);
+      }
+      if (h.offset !== 'open' && !a.positions.has(m.id)) {
+        throw stateError(`${where} closes a position account ${a.id} does not have`);
+      }
+      this.holds.set(h.orderId, {
+        orderId: h.orderId,
+        account: a,
+        instrument: m,
+        side: h.side,
+        offset: h.offset,
+        holdPrice: h.holdPrice,
+        remaining: h.remaining,
+        reservedYesterday: h.reservedYesterday,
+        reservedToday: h.reservedToday,
+        frozenMargin: h.frozenMargin,
+        frozenCommission: h.frozenCommission,
+        frozenCash: h.frozenCash,
+      });
+    }
+    for (const x of s.holders) {
+      const m = instrument(x.instrumentId, 'holders');
+      if (this.holders.has(m.id)) throw stateError(`holders of ${m.id} appear twice`);
+      const set = new Set<Account>();
+      for (const id of x.accountIds) {
+        const a = account(id, `holders of ${m.id}`);
+        if (set.has(a)) throw stateError(`holders of ${m.id} list account ${id} twice`);
+        set.add(a);
+      }
+      this.holders.set(m.id, set);
+    }
+    for (const id of s.negative) {
+      const a = account(id, 'negative');
+      if (this.negative.has(a)) throw stateError(`negative lists account ${id} twice`);
+      a.negativeReported = true;
+      this.negative.add(a);
+    }
+    // Close reservations: every bucket's frozen volume is what the holds of pending closes reserve in it.
+    const reserved = new Map<Bucket, number>();
+    for (const h of this.holds.values()) {
+      if (h.offset === 'open') continue;
+      const p = h.account.positions.get(h.instrument.id)!;
+      const side = h.side === 'sell' ? p.long : p.short;
+      reserved.set(side.yesterday, (reserved.get(side.yesterday) ?? 0) + h.reservedYesterday);
+      reserved.set(side.today, (reserved.get(side.today) ?? 0) + h.reservedToday);
+    }
+    for (const a of this.accounts.values()) {
+      for (const [id, p] of a.positions) {
+        for (const [name, b] of [
+          ['long today', p.long.today],
+          ['long yesterday', p.long.yesterday],
+          ['short today', p.short.today],
+          ['short yesterday', p.short.yesterday],
+        ] as const) {
+          if (b.frozen !== (reserved.get(b) ?? 0)) {
+            throw stateError(
+              `account ${a.id} ${id} ${name}: frozen ${b.frozen}, its close orders reserve ${reserved.get(b) ?? 0}`,
+            );
+          }
+        }
+      }
     }
   }
 }

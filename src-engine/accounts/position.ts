@@ -1,4 +1,5 @@
 import type { PositionSideSnapshot } from '../domain/events.ts';
+import type { BucketState } from '../state.ts';
 import { marginFor, profitFor } from './money-rules.ts';
 
 /** A FIFO lot: volume opened at `openPrice`, carried at `positionPrice` (the settlement price after a settlement). */
@@ -17,7 +18,8 @@ export interface CloseResult {
 
 /** One bucket (today or yesterday) of one side of a position: FIFO lots plus running totals. */
 export class Bucket {
-  readonly lots: Lot[] = [];
+  /** FIFO, oldest first. Not readonly only so that settlement can hand today's array to yesterday without a copy. */
+  lots: Lot[] = [];
   volume = 0;
   frozen = 0;
   margin = 0;
@@ -67,6 +69,35 @@ export class Bucket {
     this.margin -= marginReleased;
     return { profit, marginReleased };
   }
+
+  /** This bucket in a snapshot (src-engine/state.ts). */
+  exportState(): BucketState {
+    return {
+      lots: this.lots.map((l) => ({
+        openPrice: l.openPrice,
+        positionPrice: l.positionPrice,
+        volume: l.volume,
+        margin: l.margin,
+      })),
+      volume: this.volume,
+      frozen: this.frozen,
+      margin: this.margin,
+      openCost: this.openCost,
+      positionCost: this.positionCost,
+    };
+  }
+
+  /** Loads a snapshot's bucket into this empty one. */
+  restoreState(s: BucketState): void {
+    for (const l of s.lots) {
+      this.lots.push({ openPrice: l.openPrice, positionPrice: l.positionPrice, volume: l.volume, margin: l.margin });
+    }
+    this.volume = s.volume;
+    this.frozen = s.frozen;
+    this.margin = s.margin;
+    this.openCost = s.openCost;
+    this.positionCost = s.positionCost;
+  }
 }
 
 /** One side (long or short) of a position. */
@@ -91,45 +122,78 @@ export class PositionSide {
   }
 
   /**
-   * Settlement: every lot moves to yesterday (the ledger takes close reservations off first and puts them back
-   * after, so frozen volumes are not moved here); with `settle` given (futures) lots are re-priced at it, lots of one open
-   * price merge and margins are recomputed at the settlement price. Returns the profit marked to market.
+   * Settlement: every lot moves to yesterday (the ledger moves the close reservations itself, so frozen volumes are
+   * not touched here); with `settle` given (futures) lots are re-priced at it, lots of one open price merge and margins
+   * are recomputed at the settlement price. Returns the profit marked to market.
    */
   roll(settle: number | null, unitValue: number, dir: 1 | -1, ratePpm: number): number {
-    const all = [...this.yesterday.lots, ...this.today.lots];
-    let profit = 0;
     const y = this.yesterday;
-    y.lots.length = 0;
-    y.volume = 0;
-    y.margin = 0;
-    y.openCost = 0;
-    y.positionCost = 0;
     const t = this.today;
-    t.lots.length = 0;
+    let ny = y.volume === 0 ? 0 : y.lots.length;
+    let nt = t.volume === 0 ? 0 : t.lots.length;
     t.volume = 0;
     t.margin = 0;
     t.openCost = 0;
     t.positionCost = 0;
-    for (const lot of all) {
+    if (ny + nt === 0) {
+      // A bucket without volume has no lots (no lot has volume 0): nothing to roll, no array read.
+      y.margin = 0;
+      y.openCost = 0;
+      y.positionCost = 0;
+      return 0;
+    }
+    // In place, no allocation: yesterday's lots then today's, FIFO, are written back into yesterday's array (never
+    // ahead of the lot being read), each lot object reused; a lot of the same open and position price as the lot
+    // kept before it merges into that one. When yesterday holds nothing, today's array simply becomes yesterday's
+    // (and today takes yesterday's empty one).
+    if (ny === 0) {
+      const empty = y.lots;
+      y.lots = t.lots;
+      t.lots = empty;
+      ny = nt;
+      nt = 0;
+    }
+    const lots = y.lots;
+    const todayLots = t.lots;
+    const n = ny + nt;
+    let profit = 0;
+    let volume = 0;
+    let openCost = 0;
+    let positionCost = 0;
+    let kept = 0;
+    let prev: Lot | null = null;
+    for (let i = 0; i < n; i++) {
+      const lot = i < ny ? lots[i]! : todayLots[i - ny]!;
+      const v = lot.volume;
       let positionPrice = lot.positionPrice;
       if (settle !== null) {
-        profit += profitFor(lot.positionPrice, settle, lot.volume, unitValue, dir);
+        profit += profitFor(positionPrice, settle, v, unitValue, dir);
         positionPrice = settle;
       }
-      const prev = y.lots[y.lots.length - 1];
-      if (prev !== undefined && prev.openPrice === lot.openPrice && prev.positionPrice === positionPrice) {
-        prev.volume += lot.volume;
+      if (prev !== null && prev.openPrice === lot.openPrice && prev.positionPrice === positionPrice) {
+        prev.volume += v;
       } else {
-        y.lots.push({ openPrice: lot.openPrice, positionPrice, volume: lot.volume, margin: 0 });
+        lot.positionPrice = positionPrice;
+        lots[kept++] = lot;
+        prev = lot;
       }
-      y.volume += lot.volume;
-      y.openCost += lot.openPrice * lot.volume;
-      y.positionCost += positionPrice * lot.volume;
+      volume += v;
+      openCost += lot.openPrice * v;
+      positionCost += positionPrice * v;
     }
-    for (const lot of y.lots) {
-      lot.margin = marginFor(lot.positionPrice, lot.volume, unitValue, ratePpm);
-      y.margin += lot.margin;
+    if (ny > kept) lots.length = kept;
+    if (nt > 0) todayLots.length = 0;
+    let margin = 0;
+    for (let i = 0; i < kept; i++) {
+      const lot = lots[i]!;
+      const m = marginFor(lot.positionPrice, lot.volume, unitValue, ratePpm);
+      lot.margin = m;
+      margin += m;
     }
+    y.volume = volume;
+    y.margin = margin;
+    y.openCost = openCost;
+    y.positionCost = positionCost;
     return profit;
   }
 

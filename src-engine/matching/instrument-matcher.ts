@@ -2,12 +2,14 @@ import type { CrossSink, MatchSink, OrderBook, RestingOrder } from '../book/orde
 import type { ModifyOrder, PlaceOrder } from '../domain/commands.ts';
 import type { EngineEvent } from '../domain/events.ts';
 import type { Price, Volume } from '../domain/fixed-point.ts';
-import type { StateHasher } from '../domain/hash.ts';
+import { StateHasher } from '../domain/hash.ts';
 import type { AccountId, OrderId } from '../domain/ids.ts';
 import { type InstrumentSpec, type PriceBand, priceBand, termsOf, unitValue } from '../domain/instrument.ts';
 import type { CancelReason, OrderType, Phase, Side, StpMode, TimeInForce } from '../domain/order.ts';
 import { type Reject, reject } from '../domain/reject-codes.ts';
+import { type InstrumentState, type RestingOrderState, specToJson, stateError } from '../state.ts';
 import { findUncross } from './auction.ts';
+import type { Matcher } from './matcher.ts';
 import { flagsPostOnly, flagsStp, flagsTif, matchingStp, packFlags } from './order-flags.ts';
 
 /** A stop or stop-limit order waiting for its trigger. */
@@ -28,6 +30,9 @@ export interface MatcherHost {
   nextTradeId(): number;
   /** An order (resting or pending stop) of this instrument left the engine for good. */
   orderGone(orderId: OrderId): void;
+  /** The last trade id handed out, and setting it (a matching shard continues the engine's trade ids). */
+  lastTradeId(): number;
+  setLastTradeId(id: number): void;
 }
 
 const ALLOWED_MOVES: Readonly<Record<Phase, readonly Phase[]>> = {
@@ -42,7 +47,7 @@ const ALLOWED_MOVES: Readonly<Record<Phase, readonly Phase[]>> = {
  * Order types, phases, stops and the auction for one instrument, over one book. The book keeps priority and
  * trades; this class decides what each command means and turns the book's callbacks into events.
  */
-export class InstrumentMatcher implements MatchSink, CrossSink {
+export class InstrumentMatcher implements MatchSink, CrossSink, Matcher {
   spec: InstrumentSpec;
   band: PriceBand | null;
   phase: Phase = 'closed';
@@ -493,6 +498,98 @@ export class InstrumentMatcher implements MatchSink, CrossSink {
     for (const s of this.stops) {
       if (this.book.has(s.orderId)) throw new Error(`${this.spec.id}: order ${s.orderId} both resting and stop`);
     }
+  }
+
+  /** This instrument's part of a snapshot (src-engine/state.ts): spec, phase, prices, the book in priority, stops. */
+  exportState(): InstrumentState {
+    const bids: RestingOrderState[] = [];
+    const asks: RestingOrderState[] = [];
+    for (const o of this.book.orders()) {
+      (o.side === 'buy' ? bids : asks).push({
+        orderId: o.orderId,
+        accountId: o.accountId,
+        price: o.price,
+        remaining: o.remaining,
+        filled: o.filled,
+        tif: flagsTif(o.flags),
+        postOnly: flagsPostOnly(o.flags),
+        stp: flagsStp(o.flags),
+      });
+    }
+    return {
+      spec: specToJson(this.spec),
+      phase: this.phase,
+      lastPrice: this.lastPrice,
+      markPrice: this.markPrice,
+      bids,
+      asks,
+      stops: this.stops.map((s) => ({
+        orderId: s.orderId,
+        accountId: s.accountId,
+        side: s.side,
+        type: s.type === 'stop' ? 'stop' : 'stopLimit',
+        tif: s.tif,
+        price: s.price,
+        stopPrice: s.stopPrice,
+        volume: s.volume,
+        stp: s.stp,
+      })),
+    };
+  }
+
+  /**
+   * Loads a snapshot's phase, prices, resting orders and stops into this new matcher (its spec came with the
+   * constructor). Orders enter the empty book in the snapshot's priority order, so every level keeps its FIFO.
+   */
+  restoreState(s: InstrumentState): void {
+    if (this.book.size > 0 || this.stops.length > 0) throw stateError(`instrument ${this.spec.id} is not empty`);
+    this.phase = s.phase;
+    this.lastPrice = s.lastPrice;
+    this.markPrice = s.markPrice;
+    for (const [side, list] of [
+      ['buy', s.bids],
+      ['sell', s.asks],
+    ] as const) {
+      for (const o of list) {
+        if (o.price % this.spec.priceTick !== 0) {
+          throw stateError(`instrument ${this.spec.id}: order ${o.orderId} price ${o.price} is off the tick`);
+        }
+        if (this.book.has(o.orderId)) throw stateError(`instrument ${this.spec.id}: order ${o.orderId} twice`);
+        this.book.add(
+          o.orderId,
+          o.accountId,
+          side,
+          o.price,
+          o.remaining,
+          packFlags(o.tif, o.postOnly, o.stp),
+          o.filled,
+        );
+      }
+    }
+    for (const st of s.stops) {
+      const tick = this.spec.priceTick;
+      if (st.stopPrice % tick !== 0 || st.price % tick !== 0) {
+        throw stateError(`instrument ${this.spec.id}: stop ${st.orderId} has a price off the tick`);
+      }
+      this.stops.push({
+        orderId: st.orderId,
+        accountId: st.accountId,
+        side: st.side,
+        type: st.type,
+        tif: st.tif,
+        price: st.price,
+        stopPrice: st.stopPrice,
+        volume: st.volume,
+        stp: st.stp,
+      });
+    }
+  }
+
+  /** A hash of the instrument's whole state (how the engine's state hash takes it in). */
+  digest(): number {
+    const h = new StateHasher();
+    this.stateHash(h);
+    return h.digest();
   }
 
   stateHash(h: StateHasher): void {

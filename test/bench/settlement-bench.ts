@@ -11,11 +11,14 @@
  *   to 10,000 accounts when N differs, with `settle.extrapolated`). Median of --runs fresh engines.
  * - heap: heapUsed + external growth (gc before and after) of a fresh engine holding N accounts and N × P positions
  *   (with the day's trades that settlement will list), against a baseline taken just before the engine was created.
- * - risk check: engine.apply of one PlaceOrder, timed alone (process.hrtime.bigint, HDR histogram, 3 digits), on the
- *   engine of N accounts (the first settle run's, reopened): half are rejected by the funds check
- *   (RISK_INSUFFICIENT_FUNDS: an opening order far larger than the account's available funds), half are accepted and
- *   canceled at once (a limit IOC that does not cross: OrderAccepted + OrderCanceled). Accounts rotate over all N.
- *   Baseline: the same accepted-and-canceled IOC on an engine with accounts: false (matching only), in the same run.
+ * - risk check: one pre-trade check of a PlaceOrder, timed alone (process.hrtime.bigint, HDR histogram, 3 digits):
+ *   engine.preTradeCheck, which runs the checks and stage R1 (the ledger's account checks and the order's hold)
+ *   exactly as apply does, without placing the order; the command is then applied untimed. On the engine of N
+ *   accounts (the first settle run's, reopened): half are rejected by the funds check (RISK_INSUFFICIENT_FUNDS: an
+ *   opening order far larger than the account's available funds), half pass (a limit IOC that does not cross: the
+ *   apply gives OrderAccepted + OrderCanceled). Accounts rotate over all N. `place_apply_*`: the whole
+ *   engine.apply(PlaceOrder) of the same samples, timed the same way. Baselines: the same check and the same
+ *   accepted-and-canceled IOC on an engine with accounts: false (matching only), in the same run.
  * - trade: engine.apply of one IOC buy that fills a resting sell (placed untimed just before) at a price other than
  *   the last, on an instrument every one of the N accounts holds, so the intraday risk check runs; baseline the same
  *   on accounts: false. `setup_seconds` (building the market, 2.4 commands per position) shows the same cost.
@@ -326,8 +329,15 @@ class Recorder {
 type Kind = 'reject' | 'ioc';
 
 /**
- * Timed applies of single PlaceOrders on `feed`. `kind(i)` picks the case; `accounts` the rotation. Warm-up samples
- * (a tenth) are applied but not recorded.
+ * What one sample times: `apply` = the whole engine.apply(PlaceOrder); `check` = engine.preTradeCheck(PlaceOrder)
+ * alone (the pre-trade checks and, with accounts, stage R1: account checks and the hold, as apply runs them), the
+ * same command then applied untimed so that the engine goes through the same states as in `apply`.
+ */
+type Timed = 'apply' | 'check';
+
+/**
+ * Timed single PlaceOrders on `feed`. `kind(i)` picks the case; `accounts` the rotation. Warm-up samples (a tenth)
+ * are run but not recorded.
  */
 function riskSamples(
   feed: Feed,
@@ -335,6 +345,7 @@ function riskSamples(
   samples: number,
   withAccounts: boolean,
   firstOrderId: number,
+  timed: Timed,
 ): { all: Percentiles; reject: Percentiles | null; ioc: Percentiles; outcomes: Record<string, number> } {
   const all = new Recorder();
   const rej = new Recorder();
@@ -368,9 +379,23 @@ function riskSamples(
       volume: kind === 'reject' ? 1_000 : 1,
       offset: 'open',
     };
-    const t0 = process.hrtime.bigint();
-    const r = engine.apply(cmd);
-    const ns = Number(process.hrtime.bigint() - t0);
+    let ns: number;
+    let r: ReturnType<Engine['apply']>;
+    if (timed === 'apply') {
+      const t0 = process.hrtime.bigint();
+      r = engine.apply(cmd);
+      ns = Number(process.hrtime.bigint() - t0);
+    } else {
+      const t0 = process.hrtime.bigint();
+      const verdict = engine.preTradeCheck(cmd);
+      ns = Number(process.hrtime.bigint() - t0);
+      r = engine.apply(cmd);
+      const applied = r.ok ? null : r.reject.code;
+      if ((verdict?.code ?? null) !== applied)
+        throw new Error(
+          `risk sample ${i}: preTradeCheck says ${verdict?.code ?? 'accept'}, apply ${applied ?? 'accepted'}`,
+        );
+    }
     const outcome = r.ok ? 'accepted' : r.reject.code;
     if (i >= warm) {
       all.record(ns);
@@ -426,8 +451,11 @@ async function riskRun(feed: Feed): Promise<Record<string, unknown>> {
   for (const spec of INSTRUMENTS) feed.apply({ kind: 'SetPhase', instrumentId: spec.id, phase: 'continuous' });
   const orderId = 100_000_000;
   await settleHeap();
-  log(`risk: ${opts.riskSamples} timed PlaceOrders over ${opts.accounts} accounts with positions`);
-  const withAccounts = riskSamples(feed, opts.accounts, opts.riskSamples, true, orderId);
+  log(`risk: ${opts.riskSamples} timed pre-trade checks over ${opts.accounts} accounts with positions`);
+  const withAccounts = riskSamples(feed, opts.accounts, opts.riskSamples, true, orderId, 'check');
+  await settleHeap();
+  log(`risk: ${opts.riskSamples} timed PlaceOrder applies over ${opts.accounts} accounts with positions`);
+  const applyWithAccounts = riskSamples(feed, opts.accounts, opts.riskSamples, true, orderId + 1_000_000, 'apply');
   await settleHeap();
   log(`trade: ${opts.tradeSamples} timed fills on an instrument ${opts.accounts} accounts hold`);
   const trade = tradeSamples(feed, opts.accounts, opts.tradeSamples, orderId + 10_000_000);
@@ -437,11 +465,13 @@ async function riskRun(feed: Feed): Promise<Record<string, unknown>> {
   for (const spec of INSTRUMENTS) base.apply({ kind: 'AddInstrument', spec });
   for (const spec of INSTRUMENTS) base.apply({ kind: 'SetPhase', instrumentId: spec.id, phase: 'continuous' });
   await settleHeap();
-  log(`risk: ${opts.riskSamples} timed PlaceOrders on an engine with accounts: false (baseline)`);
-  const baseline = riskSamples(base, opts.accounts, opts.riskSamples, false, 1);
+  log(`risk: ${opts.riskSamples} timed pre-trade checks on an engine with accounts: false (baseline)`);
+  const checkBaseline = riskSamples(base, opts.accounts, opts.riskSamples, false, 1, 'check');
+  log(`risk: ${opts.riskSamples} timed PlaceOrder applies on an engine with accounts: false (baseline)`);
+  const baseline = riskSamples(base, opts.accounts, opts.riskSamples, false, 1_000_000, 'apply');
   log(`trade: ${opts.tradeSamples} timed fills on an engine with accounts: false (baseline)`);
   const tradeBaseline = tradeSamples(base, opts.accounts, opts.tradeSamples, 10_000_000);
-  return { withAccounts, baseline, trade, tradeBaseline };
+  return { withAccounts, applyWithAccounts, checkBaseline, baseline, trade, tradeBaseline };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -477,6 +507,8 @@ async function main(): Promise<void> {
 
   const risk = await riskRun(first!);
   const wa = risk.withAccounts as ReturnType<typeof riskSamples>;
+  const pa = risk.applyWithAccounts as ReturnType<typeof riskSamples>;
+  const cb = risk.checkBaseline as ReturnType<typeof riskSamples>;
   const bl = risk.baseline as ReturnType<typeof riskSamples>;
   const trade = risk.trade as Percentiles;
   const tradeBase = risk.tradeBaseline as Percentiles;
@@ -491,6 +523,12 @@ async function main(): Promise<void> {
     risk_check_p99_us: wa.all.p99_us,
     risk_check_p999_us: wa.all.p999_us,
     risk_check_max_us: wa.all.max_us,
+    check_baseline_p50_us: cb.all.p50_us,
+    check_baseline_p99_us: cb.all.p99_us,
+    place_apply_p50_us: pa.all.p50_us,
+    place_apply_p99_us: pa.all.p99_us,
+    place_apply_p999_us: pa.all.p999_us,
+    place_apply_max_us: pa.all.max_us,
     baseline_p50_us: bl.all.p50_us,
     baseline_p99_us: bl.all.p99_us,
     trade_p50_us: trade.p50_us,
@@ -512,12 +550,25 @@ async function main(): Promise<void> {
     heap,
     risk_check: {
       method:
-        'process.hrtime.bigint() around one engine.apply(PlaceOrder), HDR histogram (3 digits); a tenth of the samples ' +
-        'warm up first; accounts rotate over all of them',
+        'process.hrtime.bigint() around one engine.preTradeCheck(PlaceOrder): the pre-trade checks and stage R1 (the ' +
+        "ledger's account checks and the order's hold) exactly as apply runs them, without placing the order; the " +
+        'same command is then applied untimed. HDR histogram (3 digits); a tenth of the samples warm up first; ' +
+        'accounts rotate over all of them',
       all: wa.all,
       rejected_by_funds: wa.reject,
       accepted_and_canceled: wa.ioc,
       outcomes: wa.outcomes,
+      baseline_accounts_false: cb.ioc,
+      baseline_outcomes: cb.outcomes,
+    },
+    place_apply: {
+      method:
+        'process.hrtime.bigint() around one engine.apply(PlaceOrder) (pre-trade checks, R1, matching, R2, events), ' +
+        'same samples and rotation as risk_check',
+      all: pa.all,
+      rejected_by_funds: pa.reject,
+      accepted_and_canceled: pa.ioc,
+      outcomes: pa.outcomes,
       baseline_accounts_false: bl.ioc,
       baseline_outcomes: bl.outcomes,
     },
@@ -537,7 +588,9 @@ async function main(): Promise<void> {
     process.stderr.write(
       `\nsettle ${opts.accounts} accounts: ${result.settle.median_ms} ms (${result.accounts_per_sec} accounts/s; 10K: ${result.settle_10k_ms} ms)\n` +
         `heap: ${heap.measured_mb} MB (10K accounts: ${result.heap_mb_10k_accounts} MB)\n` +
-        `risk check p50/p99/p99.9/max µs: ${wa.all.p50_us} / ${wa.all.p99_us} / ${wa.all.p999_us} / ${wa.all.max_us}` +
+        `pre-trade check p50/p99/p99.9/max µs: ${wa.all.p50_us} / ${wa.all.p99_us} / ${wa.all.p999_us} / ${wa.all.max_us}` +
+        `  (baseline accounts:false ${cb.all.p50_us} / ${cb.all.p99_us} / ${cb.all.p999_us} / ${cb.all.max_us})\n` +
+        `PlaceOrder apply p50/p99/p99.9/max µs: ${pa.all.p50_us} / ${pa.all.p99_us} / ${pa.all.p999_us} / ${pa.all.max_us}` +
         `  (baseline accounts:false ${bl.all.p50_us} / ${bl.all.p99_us} / ${bl.all.p999_us} / ${bl.all.max_us})\n` +
         `trade p50/p99 µs: ${trade.p50_us} / ${trade.p99_us}  (baseline accounts:false ${tradeBase.p50_us} / ${tradeBase.p99_us})\n\n`,
     );
