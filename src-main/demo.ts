@@ -1,30 +1,20 @@
 /**
  * A short demonstration of the engine in a terminal: one futures instrument goes through pre-open, the call auction
  * and continuous trading under a seeded order flow; prints the uncross, the book and the throughput.
- * (The full app replaces this as `npm start` once the server exists.)
+ * (`npm run demo`; `npm start` runs the exchange itself.)
  */
 import type { Command } from '../src-engine/domain/commands.ts';
 import { formatFixed } from '../src-engine/domain/fixed-point.ts';
 import type { Phase } from '../src-engine/domain/order.ts';
 import { Engine } from '../src-engine/engine.ts';
+import { DEMO_INSTRUMENTS } from './host/demo-market.ts';
 
 // The demo shows matching; accounts and risk are covered by the tests and the settlement benchmark.
 const engine = new Engine({ accounts: false });
 let seq = 0;
 const send = (cmd: Record<string, unknown>) => engine.apply({ seq: ++seq, ts: seq, ...cmd } as unknown as Command);
 
-const spec = {
-  id: 'IF2612',
-  kind: 'future',
-  priceTick: 2,
-  priceDecimals: 1,
-  lotSize: 1,
-  multiplier: 300,
-  maxOrderVolume: 500,
-  band: { kind: 'percent', bps: 1000 },
-  referencePrice: 38_000,
-  status: 'active',
-};
+const spec = DEMO_INSTRUMENTS[0]!; // the index future IF2612
 send({ kind: 'AddInstrument', spec });
 const phase = (p: Phase) => send({ kind: 'SetPhase', instrumentId: spec.id, phase: p });
 

@@ -1,0 +1,444 @@
+/**
+ * The running exchange: the one service the API, the GUI and the CLI use. A single sequencer numbers and
+ * timestamps every command; commands are applied in batches (one per event-loop turn, bounded in size); each batch
+ * is journaled in one SQLite transaction with its read-model rows (group commit); acknowledgements follow the
+ * durability mode; snapshots are written every N commands and on close. Recovery happens in `open`.
+ */
+import type { Worker } from 'node:worker_threads';
+import type { RiskConfig } from '../../src-engine/accounts/ledger.ts';
+import type { Command, PlaceOrder } from '../../src-engine/domain/commands.ts';
+import { StateHasher } from '../../src-engine/domain/hash.ts';
+import type { StpMode } from '../../src-engine/domain/order.ts';
+import type { ApplyResult, Engine, EngineOptions } from '../../src-engine/engine.ts';
+import { type Durability, getMeta, openDatabase, type SqliteDb, setMeta } from '../store/database.ts';
+import { digestResult, type Journal } from '../store/journal.ts';
+import { ReadModels } from '../store/read-models.ts';
+import { Snapshots } from '../store/snapshots.ts';
+import { demoMarketCommands } from './demo-market.ts';
+import { type RecoveryProgress, type RecoveryReport, recover } from './recovery.ts';
+import { ShardPool } from './shards.ts';
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** A command as a client sends it: the sequencer adds seq and ts; a PlaceOrder's id is the command's seq. */
+export type CommandInput =
+  | DistributiveOmit<Exclude<Command, PlaceOrder>, 'seq' | 'ts'>
+  | (Omit<PlaceOrder, 'seq' | 'ts' | 'orderId'> & { orderId?: number });
+
+export type Ack = ApplyResult;
+
+export type ExchangeStatus = 'ready' | 'closing' | 'closed' | 'failed';
+
+export interface ExchangeOptions {
+  readonly dataDir: string;
+  /** strict: ack after a synced commit; batched (default): ack after commit; fast: ack before commit. */
+  readonly durability?: Durability;
+  /** Commands between snapshots (default 200,000). */
+  readonly snapshotEvery?: number;
+  /** Most commands in one batch (default 4,096). */
+  readonly maxBatch?: number;
+  /** fast mode: applied commands are committed within this many ms (default 20). */
+  readonly fastFlushMs?: number;
+  /** Create the demo market on a new data folder. */
+  readonly demo?: boolean;
+  /** Engine settings, fixed when the data folder is created (kept in the database). */
+  readonly risk?: Partial<RiskConfig>;
+  readonly defaultStp?: StpMode;
+  /** Matching shards (worker threads); 0 (default) keeps every book on the main thread. */
+  readonly shards?: number;
+  /** A shard that does not answer within this many ms is declared down (default 10,000). */
+  readonly shardTimeoutMs?: number;
+  /** Wall clock in ms (tests may inject one). */
+  readonly clock?: () => number;
+  readonly onRecoveryProgress?: ((p: RecoveryProgress) => void) | undefined;
+}
+
+/** The exchange is not taking commands (closing, closed, or stopped after a failed journal write). */
+export class ExchangeUnavailableError extends Error {
+  constructor(
+    readonly status: ExchangeStatus,
+    detail: string,
+  ) {
+    super(`exchange ${status}: ${detail}`);
+    this.name = 'ExchangeUnavailableError';
+  }
+}
+
+/** The command's instrument is on a matching shard that stopped; nothing was sequenced. */
+export class InstrumentUnavailableError extends Error {
+  constructor(
+    readonly instrumentId: string,
+    readonly why: string,
+  ) {
+    super(`instrument ${instrumentId} takes no commands: ${why}`);
+    this.name = 'InstrumentUnavailableError';
+  }
+}
+
+/** One batch as subscribers see it, after it was journaled (batched, strict) or applied (fast). */
+export interface BatchEvent {
+  readonly firstSeq: number;
+  readonly lastSeq: number;
+  readonly commands: readonly Command[];
+  readonly results: readonly ApplyResult[];
+}
+
+interface Pending {
+  readonly cmd: Command;
+  readonly resolve: (ack: Ack) => void;
+  readonly reject: (e: Error) => void;
+  readonly onApplied: ((ack: Ack) => void) | undefined;
+}
+
+interface Applied {
+  readonly commands: Command[];
+  readonly results: ApplyResult[];
+  readonly digest: number;
+}
+
+export interface ExchangeStats {
+  readonly status: ExchangeStatus;
+  readonly durability: Durability;
+  readonly lastSeq: number;
+  readonly journaledSeq: number;
+  readonly queued: number;
+  readonly batches: number;
+  readonly commits: number;
+  readonly snapshots: number;
+  readonly lastSnapshotSeq: number;
+  readonly recovery: RecoveryReport;
+}
+
+const ENGINE_META = 'engine_options';
+
+export class Exchange {
+  private status: ExchangeStatus = 'ready';
+  private failure = '';
+  private seq: number;
+  private lastTs = 0;
+  private readonly queue: Pending[] = [];
+  private scheduled = false;
+  private readonly unflushed: Applied[] = [];
+  private flushTimer: NodeJS.Timeout | null = null;
+  private flushWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
+  private readonly listeners = new Set<(b: BatchEvent) => void>();
+  private readonly readModels: ReadModels;
+  private readonly snapshots: Snapshots;
+  private lastSnapshotSeq: number;
+  private counters = { batches: 0, commits: 0, snapshots: 0 };
+  private readonly writeBatch: (applied: readonly Applied[]) => void;
+
+  private constructor(
+    private readonly db: SqliteDb,
+    private readonly engineRef: Engine,
+    private readonly journal: Journal,
+    readonly recovery: RecoveryReport,
+    private readonly pool: ShardPool | null,
+    private readonly options: Required<
+      Pick<ExchangeOptions, 'durability' | 'snapshotEvery' | 'maxBatch' | 'fastFlushMs'>
+    > & {
+      clock: () => number;
+    },
+  ) {
+    this.seq = engineRef.seq;
+    this.readModels = new ReadModels(db);
+    this.snapshots = new Snapshots(db);
+    this.lastSnapshotSeq = this.snapshots.latestSeq();
+    this.writeBatch = db.transaction((applied: readonly Applied[]) => {
+      for (const a of applied) {
+        this.journal.append(a.commands, a.digest);
+        this.readModels.project(a.commands, a.results);
+      }
+    });
+  }
+
+  /** Opens the data folder (creating it), recovers, and returns a ready exchange. */
+  static async open(options: ExchangeOptions): Promise<Exchange> {
+    const durability = options.durability ?? 'batched';
+    const shards = options.shards ?? 0;
+    if (!Number.isInteger(shards) || shards < 0) throw new RangeError('shards must be a whole number >= 0');
+    const db = openDatabase(options.dataDir, { durability });
+    let pool: ShardPool | null = null;
+    try {
+      if (shards > 0) pool = await ShardPool.start({ shards, timeoutMs: options.shardTimeoutMs ?? 10_000 });
+      let stored = getMeta(db, ENGINE_META);
+      const fresh = stored === undefined;
+      if (fresh) {
+        stored = JSON.stringify({ risk: options.risk ?? {}, defaultStp: options.defaultStp ?? 'cancelTaker' });
+        setMeta(db, ENGINE_META, stored);
+      }
+      const engineOptions = JSON.parse(stored!) as EngineOptions;
+      const { engine, journal, report } = recover(db, {
+        engine: { ...engineOptions, accounts: true, matchers: pool?.factory },
+        onProgress: options.onRecoveryProgress,
+      });
+      const ex = new Exchange(db, engine, journal, report, pool, {
+        durability,
+        snapshotEvery: options.snapshotEvery ?? 200_000,
+        maxBatch: options.maxBatch ?? 4_096,
+        fastFlushMs: options.fastFlushMs ?? 20,
+        clock: options.clock ?? Date.now,
+      });
+      if (fresh && options.demo) {
+        const acks = await Promise.all(demoMarketCommands().map((c) => ex.submit(c)));
+        const bad = acks.find((a) => !a.ok);
+        if (bad && !bad.ok) throw new Error(`demo market: ${bad.reject.code} ${bad.reject.details ?? ''}`);
+      }
+      return ex;
+    } catch (e) {
+      if (db.open) db.close();
+      await pool?.stop();
+      throw e;
+    }
+  }
+
+  /** The engine, for queries only (state as of the last applied batch). Never apply commands to it directly. */
+  get engine(): Engine {
+    return this.engineRef;
+  }
+
+  get state(): ExchangeStatus {
+    return this.status;
+  }
+
+  stats(): ExchangeStats {
+    return {
+      status: this.status,
+      durability: this.options.durability,
+      lastSeq: this.seq,
+      journaledSeq: this.journal.lastSeq,
+      queued: this.queue.length,
+      batches: this.counters.batches,
+      commits: this.counters.commits,
+      snapshots: this.counters.snapshots,
+      lastSnapshotSeq: this.lastSnapshotSeq,
+      recovery: this.recovery,
+    };
+  }
+
+  /** Read access to the database (read models) for queries. */
+  get database(): SqliteDb {
+    return this.db;
+  }
+
+  /**
+   * Sequences one command. Resolves with its result once it is as durable as the mode promises; `onApplied` is
+   * called as soon as the engine has applied it (the core acknowledgement, before durability).
+   */
+  submit(input: CommandInput, onApplied?: (ack: Ack) => void): Promise<Ack> {
+    if (this.status !== 'ready') {
+      return Promise.reject(new ExchangeUnavailableError(this.status, this.failure || 'not taking commands'));
+    }
+    if (this.pool !== null) {
+      const refused = this.shardRefusal(input);
+      if (refused !== null) return Promise.reject(refused);
+    }
+    const seq = ++this.seq;
+    const now = this.options.clock();
+    const ts = Math.max(now, this.lastTs);
+    this.lastTs = ts;
+    const cmd = (input.kind === 'PlaceOrder' ? { ...input, orderId: seq, seq, ts } : { ...input, seq, ts }) as Command;
+    return new Promise<Ack>((resolve, reject) => {
+      this.queue.push({ cmd, resolve, reject, onApplied });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(this.runBatch);
+      }
+    });
+  }
+
+  /** Resolves when every command applied so far is journaled (at once outside fast mode). */
+  flushed(): Promise<void> {
+    if (this.status === 'failed') return Promise.reject(new ExchangeUnavailableError('failed', this.failure));
+    if (this.unflushed.length === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => this.flushWaiters.push({ resolve, reject }));
+  }
+
+  /** Matching shards: each one's instruments and whether it is down (empty with books on the main thread). */
+  shards(): { shard: number; instruments: readonly string[]; down: string | null }[] {
+    return this.pool?.status() ?? [];
+  }
+
+  /** The worker thread of a matching shard, for supervision (undefined without shards). */
+  shardWorker(index: number): Worker | undefined {
+    return this.pool !== null && index < this.pool.size ? this.pool.worker(index) : undefined;
+  }
+
+  /** A command for an instrument on a stopped shard is refused before it is sequenced. */
+  private shardRefusal(input: CommandInput): InstrumentUnavailableError | null {
+    const pool = this.pool!;
+    let instrumentId: string | undefined;
+    switch (input.kind) {
+      case 'PlaceOrder':
+      case 'SetPhase':
+      case 'SetInstrumentStatus':
+      case 'SetReferencePrice':
+      case 'SetSettlementPrice':
+        instrumentId = input.instrumentId;
+        break;
+      case 'CancelOrder':
+      case 'ModifyOrder':
+        instrumentId = this.engineRef.orderInstrument(input.orderId);
+        break;
+      case 'Settle': {
+        const down = pool.anyDown();
+        return down === null ? null : new InstrumentUnavailableError('*', `settlement needs every shard; ${down}`);
+      }
+      default:
+        return null;
+    }
+    if (typeof instrumentId !== 'string') return null;
+    const why = pool.isDown(instrumentId);
+    return why === null ? null : new InstrumentUnavailableError(instrumentId, `its matching shard is down (${why})`);
+  }
+
+  /** Subscribes to every batch; returns the unsubscribe function. */
+  onBatch(listener: (b: BatchEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private readonly runBatch = (): void => {
+    this.scheduled = false;
+    if (this.queue.length === 0) return;
+    const n = Math.min(this.queue.length, this.options.maxBatch);
+    const batch = this.queue.splice(0, n);
+    if (this.queue.length > 0) {
+      this.scheduled = true;
+      setImmediate(this.runBatch);
+    }
+    this.applyBatch(batch);
+  };
+
+  private applyBatch(batch: Pending[]): void {
+    const engine = this.engineRef;
+    const h = new StateHasher();
+    const commands: Command[] = new Array(batch.length);
+    const results: ApplyResult[] = new Array(batch.length);
+    for (let i = 0; i < batch.length; i++) {
+      const p = batch[i]!;
+      let r: ApplyResult;
+      try {
+        r = engine.apply(p.cmd);
+      } catch (e) {
+        // A shard failed mid-command (or a bug): the engine's state can no longer be trusted. Nothing of this batch
+        // was journaled or acknowledged; a restart recovers everything before it.
+        this.fail(e as Error, 'the engine stopped');
+        const err = new ExchangeUnavailableError('failed', this.failure);
+        for (const q of batch) q.reject(err);
+        return;
+      }
+      digestResult(h, r);
+      commands[i] = p.cmd;
+      results[i] = r;
+      p.onApplied?.(r);
+    }
+    this.counters.batches++;
+    const applied: Applied = { commands, results, digest: h.digest() };
+    if (this.options.durability === 'fast') {
+      this.unflushed.push(applied);
+      for (let i = 0; i < batch.length; i++) batch[i]!.resolve(results[i]!);
+      this.publish(applied);
+      if (this.unflushedCommands() >= this.options.maxBatch * 4) this.flush();
+      else this.flushTimer ??= setTimeout(() => this.flush(), this.options.fastFlushMs);
+      return;
+    }
+    try {
+      this.commit([applied]);
+    } catch (e) {
+      this.fail(e as Error);
+      const err = new ExchangeUnavailableError('failed', this.failure);
+      for (const p of batch) p.reject(err);
+      return;
+    }
+    for (let i = 0; i < batch.length; i++) batch[i]!.resolve(results[i]!);
+    this.publish(applied);
+    this.maybeSnapshot();
+  }
+
+  private unflushedCommands(): number {
+    let n = 0;
+    for (const a of this.unflushed) n += a.commands.length;
+    return n;
+  }
+
+  /** fast mode: commits every applied batch not yet journaled. */
+  private flush(): void {
+    if (this.flushTimer !== null) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = null;
+    }
+    if (this.unflushed.length === 0 || this.status === 'failed') return;
+    const all = this.unflushed.splice(0);
+    try {
+      this.commit(all);
+    } catch (e) {
+      this.fail(e as Error);
+      return;
+    }
+    const waiters = this.flushWaiters;
+    this.flushWaiters = [];
+    for (const w of waiters) w.resolve();
+    this.maybeSnapshot();
+  }
+
+  private commit(applied: readonly Applied[]): void {
+    this.writeBatch(applied);
+    this.counters.commits++;
+  }
+
+  private fail(e: Error, what = 'journal write failed'): void {
+    this.status = 'failed';
+    this.failure = `${what} (${e.message}); nothing after seq ${this.journal.lastSeq} was kept`;
+    const err = new ExchangeUnavailableError('failed', this.failure);
+    for (const p of this.queue.splice(0)) p.reject(err);
+    for (const w of this.flushWaiters.splice(0)) w.reject(err);
+  }
+
+  private publish(b: Applied): void {
+    if (this.listeners.size === 0) return;
+    const ev: BatchEvent = {
+      firstSeq: b.commands[0]!.seq,
+      lastSeq: b.commands[b.commands.length - 1]!.seq,
+      commands: b.commands,
+      results: b.results,
+    };
+    for (const l of this.listeners) l(ev);
+  }
+
+  private maybeSnapshot(): void {
+    if (this.unflushed.length > 0 || this.pool?.anyDown()) return;
+    if (this.journal.lastSeq - this.lastSnapshotSeq >= this.options.snapshotEvery) this.snapshot();
+  }
+
+  /** Writes a snapshot of the engine now (everything applied must be journaled first). */
+  snapshot(): void {
+    if (this.unflushed.length > 0) this.flush();
+    const engine = this.engineRef;
+    if (engine.seq !== this.journal.lastSeq || engine.seq === this.lastSnapshotSeq) return;
+    const state = JSON.stringify(engine.exportState());
+    this.snapshots.write(
+      { lastSeq: engine.seq, batch: this.journal.batches, state, stateHash: engine.stateHash() },
+      this.options.clock(),
+    );
+    this.lastSnapshotSeq = engine.seq;
+    this.counters.snapshots++;
+  }
+
+  /** Stops taking commands, applies and journals what was queued, writes a snapshot, closes the database. */
+  async close(): Promise<void> {
+    if (this.status === 'closed' || this.status === 'closing') return;
+    const wasFailed = this.status === 'failed';
+    this.status = 'closing';
+    if (!wasFailed) {
+      while (this.queue.length > 0) this.applyBatch(this.queue.splice(0, this.options.maxBatch));
+      this.flush();
+      // a stopped shard's books cannot be exported; the journal holds everything, so recovery replays it
+      if ((this.status as ExchangeStatus) !== 'failed' && !this.pool?.anyDown()) this.snapshot();
+    }
+    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+    this.db.close();
+    await this.pool?.stop();
+    this.status = 'closed';
+  }
+}

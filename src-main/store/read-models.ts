@@ -1,0 +1,328 @@
+/**
+ * Read models: what the API queries (orders, trades, account history, statements, settlements, K-lines), projected
+ * from each batch's results and written in the same transaction as the batch's journal row. Updates are coalesced
+ * per batch: one row write per order, account and candle touched.
+ */
+import type { Command } from '../../src-engine/domain/commands.ts';
+import type { AccountSnapshot } from '../../src-engine/domain/events.ts';
+import type { ApplyResult } from '../../src-engine/engine.ts';
+import type { SqliteDb } from './database.ts';
+
+/** K-line periods kept in the database, in seconds; longer periods are built from the 60 s rows when queried. */
+export const STORED_KLINE_PERIODS = [3, 60] as const;
+
+interface NewOrder {
+  order_id: number;
+  account_id: number;
+  instrument_id: string;
+  side: string;
+  type: string;
+  tif: string;
+  offset_: string;
+  price: number;
+  stop_price: number;
+  volume: number;
+  filled: number;
+  remaining: number;
+  status: string;
+  reason: string | null;
+  forced: number;
+  created_seq: number;
+  created_ts: number;
+  updated_seq: number;
+  updated_ts: number;
+}
+
+/** A change to an order written by an earlier batch. null fields stay as they are. */
+interface OrderUpdate {
+  order_id: number;
+  filled_delta: number;
+  remaining: number | null;
+  price: number | null;
+  status: string | null;
+  reason: string | null;
+  updated_seq: number;
+  updated_ts: number;
+}
+
+interface Candle {
+  instrument_id: string;
+  period: number;
+  start_ts: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+  trades: number;
+}
+
+export class ReadModels {
+  private readonly insertOrder;
+  private readonly updateOrder;
+  private readonly insertTrade;
+  private readonly insertAccount;
+  private readonly insertStatement;
+  private readonly insertSettlement;
+  private readonly upsertCandle;
+
+  constructor(db: SqliteDb) {
+    this.insertOrder = db.prepare(
+      `INSERT OR IGNORE INTO orders (order_id, account_id, instrument_id, side, type, tif, offset_, price, stop_price, volume,
+         filled, remaining, status, reason, forced, created_seq, created_ts, updated_seq, updated_ts)
+       VALUES (@order_id, @account_id, @instrument_id, @side, @type, @tif, @offset_, @price, @stop_price, @volume,
+         @filled, @remaining, @status, @reason, @forced, @created_seq, @created_ts, @updated_seq, @updated_ts)`,
+    );
+    this.updateOrder = db.prepare(
+      `UPDATE orders SET
+         filled = filled + @filled_delta,
+         remaining = coalesce(@remaining, remaining),
+         volume = filled + @filled_delta + coalesce(@remaining, remaining),
+         price = coalesce(@price, price),
+         status = CASE WHEN @status IS NOT NULL THEN @status WHEN filled + @filled_delta > 0 THEN 'partial' ELSE 'new' END,
+         reason = coalesce(@reason, reason),
+         updated_seq = @updated_seq,
+         updated_ts = @updated_ts
+       WHERE order_id = @order_id`,
+    );
+    this.insertTrade = db.prepare(
+      `INSERT INTO trades (trade_id, seq, ts, instrument_id, price, volume, buy_order_id, sell_order_id, buy_account_id,
+         sell_account_id, taker_side) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.insertAccount = db.prepare(
+      `INSERT OR REPLACE INTO account_history (account_id, seq, ts, trading_day, balance, available, snapshot)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.insertStatement = db.prepare(
+      'INSERT OR REPLACE INTO statements (account_id, trading_day, seq, statement) VALUES (?, ?, ?, ?)',
+    );
+    this.insertSettlement = db.prepare(
+      'INSERT OR REPLACE INTO settlements (trading_day, seq, ts, prices, at_risk) VALUES (?, ?, ?, ?, ?)',
+    );
+    this.upsertCandle = db.prepare(
+      `INSERT INTO klines (instrument_id, period, start_ts, open, high, low, close, volume, trades)
+       VALUES (@instrument_id, @period, @start_ts, @open, @high, @low, @close, @volume, @trades)
+       ON CONFLICT (instrument_id, period, start_ts) DO UPDATE SET
+         high = max(high, excluded.high), low = min(low, excluded.low), close = excluded.close,
+         volume = volume + excluded.volume, trades = trades + excluded.trades`,
+    );
+  }
+
+  /** Projects one batch (call inside the batch's transaction). */
+  project(commands: readonly Command[], results: readonly ApplyResult[]): void {
+    const fresh = new Map<number, NewOrder>();
+    const updates = new Map<number, OrderUpdate>();
+    const accounts = new Map<number, { seq: number; ts: number; a: AccountSnapshot }>();
+    const candles = new Map<string, Candle>();
+    const touch = (orderId: number, seq: number, ts: number): NewOrder | OrderUpdate => {
+      const f = fresh.get(orderId);
+      if (f !== undefined) {
+        f.updated_seq = seq;
+        f.updated_ts = ts;
+        return f;
+      }
+      let u = updates.get(orderId);
+      if (u === undefined) {
+        u = {
+          order_id: orderId,
+          filled_delta: 0,
+          remaining: null,
+          price: null,
+          status: null,
+          reason: null,
+          updated_seq: seq,
+          updated_ts: ts,
+        };
+        updates.set(orderId, u);
+      }
+      u.updated_seq = seq;
+      u.updated_ts = ts;
+      return u;
+    };
+    const fill = (o: NewOrder | OrderUpdate, volume: number, remaining: number) => {
+      o.remaining = remaining;
+      if ('filled_delta' in o) {
+        o.filled_delta += volume;
+        o.status = remaining === 0 ? 'filled' : null;
+      } else {
+        o.filled += volume;
+        o.volume = o.filled + remaining;
+        o.status = remaining === 0 ? 'filled' : 'partial';
+      }
+    };
+    const open = (o: NewOrder | OrderUpdate, remaining: number) => {
+      o.remaining = remaining;
+      if ('filled_delta' in o) o.status = null;
+      else {
+        o.volume = o.filled + remaining;
+        o.status = o.filled > 0 ? 'partial' : 'new';
+      }
+    };
+    for (let i = 0; i < results.length; i++) {
+      const cmd = commands[i]!;
+      const r = results[i]!;
+      const seq = cmd.seq;
+      const ts = cmd.ts;
+      if (!r.ok) {
+        if (cmd.kind === 'PlaceOrder' && validOrderFields(cmd)) {
+          fresh.set(cmd.orderId, {
+            order_id: cmd.orderId,
+            account_id: cmd.accountId,
+            instrument_id: cmd.instrumentId,
+            side: cmd.side,
+            type: cmd.type,
+            tif: cmd.tif,
+            offset_: cmd.offset ?? 'open',
+            price: cmd.price,
+            stop_price: cmd.stopPrice ?? 0,
+            volume: cmd.volume,
+            filled: 0,
+            remaining: 0,
+            status: 'rejected',
+            reason: r.reject.code,
+            forced: 0,
+            created_seq: seq,
+            created_ts: ts,
+            updated_seq: seq,
+            updated_ts: ts,
+          });
+        }
+        continue;
+      }
+      for (const e of r.events) {
+        switch (e.kind) {
+          case 'OrderAccepted': {
+            const stop = e.type === 'stop' || e.type === 'stopLimit';
+            fresh.set(e.orderId, {
+              order_id: e.orderId,
+              account_id: e.accountId,
+              instrument_id: e.instrumentId,
+              side: e.side,
+              type: e.type,
+              tif: e.tif,
+              offset_: e.offset,
+              price: e.price,
+              stop_price: e.stopPrice,
+              volume: e.volume,
+              filled: 0,
+              remaining: e.volume,
+              status: stop ? 'pending' : 'new',
+              reason: null,
+              forced: e.forced ? 1 : 0,
+              created_seq: seq,
+              created_ts: ts,
+              updated_seq: seq,
+              updated_ts: ts,
+            });
+            break;
+          }
+          case 'TradeExecuted': {
+            fill(touch(e.buyOrderId, seq, ts), e.volume, e.buyRemaining);
+            fill(touch(e.sellOrderId, seq, ts), e.volume, e.sellRemaining);
+            this.insertTrade.run(
+              e.tradeId,
+              seq,
+              ts,
+              e.instrumentId,
+              e.price,
+              e.volume,
+              e.buyOrderId,
+              e.sellOrderId,
+              e.buyAccountId,
+              e.sellAccountId,
+              e.takerSide,
+            );
+            for (const period of STORED_KLINE_PERIODS) {
+              const start = ts - (ts % (period * 1000));
+              const key = `${e.instrumentId}|${period}|${start}`;
+              const c = candles.get(key);
+              if (c === undefined) {
+                candles.set(key, {
+                  instrument_id: e.instrumentId,
+                  period,
+                  start_ts: start,
+                  open: e.price,
+                  high: e.price,
+                  low: e.price,
+                  close: e.price,
+                  volume: e.volume,
+                  trades: 1,
+                });
+              } else {
+                if (e.price > c.high) c.high = e.price;
+                if (e.price < c.low) c.low = e.price;
+                c.close = e.price;
+                c.volume += e.volume;
+                c.trades++;
+              }
+            }
+            break;
+          }
+          case 'OrderRested':
+            open(touch(e.orderId, seq, ts), e.remaining);
+            break;
+          case 'StopTriggered': {
+            const o = touch(e.orderId, seq, ts);
+            if (!('filled_delta' in o)) o.status = 'new';
+            else if (o.status === null) o.status = 'new';
+            break;
+          }
+          case 'OrderModified': {
+            const o = touch(e.orderId, seq, ts);
+            o.price = e.price;
+            open(o, e.remaining);
+            break;
+          }
+          case 'OrderCanceled': {
+            const o = touch(e.orderId, seq, ts);
+            o.remaining = 0;
+            o.status = 'canceled';
+            o.reason = e.reason;
+            if (!('filled_delta' in o)) o.volume = o.filled;
+            break;
+          }
+          case 'AccountChanged':
+            accounts.set(e.account.accountId, { seq, ts, a: e.account });
+            break;
+          case 'AccountSettled':
+            this.insertStatement.run(
+              e.account.accountId,
+              e.tradingDay,
+              seq,
+              JSON.stringify({ account: e.account, positions: e.positions, trades: e.trades }),
+            );
+            accounts.set(e.account.accountId, { seq, ts, a: e.account });
+            break;
+          case 'SettlementCompleted':
+            this.insertSettlement.run(e.tradingDay, seq, ts, JSON.stringify(e.prices), JSON.stringify(e.atRisk));
+            break;
+          default:
+            break;
+        }
+      }
+    }
+    for (const o of fresh.values()) this.insertOrder.run(o);
+    for (const u of updates.values()) this.updateOrder.run(u);
+    for (const { seq, ts, a } of accounts.values()) {
+      this.insertAccount.run(a.accountId, seq, ts, a.tradingDay, a.balance, a.available, JSON.stringify(a));
+    }
+    for (const c of candles.values()) this.upsertCandle.run(c);
+  }
+}
+
+function validOrderFields(cmd: Command & { kind: 'PlaceOrder' }): boolean {
+  const int = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v);
+  const str = (v: unknown) => typeof v === 'string' && v.length <= 64;
+  return (
+    int(cmd.orderId) &&
+    int(cmd.accountId) &&
+    str(cmd.instrumentId) &&
+    str(cmd.side) &&
+    str(cmd.type) &&
+    str(cmd.tif) &&
+    int(cmd.price) &&
+    int(cmd.volume) &&
+    (cmd.offset === undefined || str(cmd.offset)) &&
+    (cmd.stopPrice === undefined || int(cmd.stopPrice))
+  );
+}

@@ -1,0 +1,329 @@
+/**
+ * End-to-end benchmark of the running exchange, in process: command -> sequencer -> risk -> matching -> accounts ->
+ * journal commit (with read models) -> ack, on a real SQLite file in a temporary folder.
+ *
+ *   npm run bench:pipeline -- [--json] [--smoke] [--orders N] [--accounts N] [--instruments N] [--seconds S]
+ *                              [--rates 20000,50000,100000] [--resting N] [--resting-accounts N]
+ *
+ * - throughput: N orders (default 1,000,000) of the seeded flow (20% crossing, 20% cancels) over 10 futures and
+ *   1,000 accounts, submitted as fast as the exchange takes them (4,096 in flight), durability batched, per shard
+ *   setting (0: books on the main thread; 1, 2: books in worker threads).
+ * - baseline: raw better-sqlite3 inserting the same number of order rows (the read model's shape) in 1,000-row
+ *   transactions into a fresh file with the same pragmas.
+ * - latency: open loop at each rate for S seconds (default 5): orders are due on a fixed schedule, each latency is
+ *   measured from its due time; core = applied by the engine (before durability), durable = acknowledged after the
+ *   batch's commit. HDR histograms, microseconds.
+ * - recovery: Exchange.open of the throughput run's data folder (snapshot + journal tail, digests, invariants), and
+ *   a full replay of its whole journal from an empty engine with every digest checked.
+ * - rss: a fresh exchange with 10,000 accounts and 1,000,000 resting orders; process RSS after a GC.
+ *
+ * Progress goes to stderr; the last line of stdout is one JSON object.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import * as hdr from 'hdr-histogram-js';
+import type { InstrumentSpec } from '../../src-engine/domain/instrument.ts';
+import { type Ack, Exchange } from '../../src-main/host/exchange.ts';
+import { OrderFlow } from '../../src-main/host/flow.ts';
+import { verifyJournal } from '../../src-main/host/verify.ts';
+import { gc, intOpt, log, machineInfo, round } from './bench-common.ts';
+
+const { values: argv } = parseArgs({
+  options: {
+    json: { type: 'boolean', default: false },
+    smoke: { type: 'boolean', default: false },
+    orders: { type: 'string' },
+    accounts: { type: 'string' },
+    instruments: { type: 'string' },
+    seconds: { type: 'string' },
+    rates: { type: 'string' },
+    resting: { type: 'string' },
+    'resting-accounts': { type: 'string' },
+  },
+  strict: true,
+});
+const smoke = argv.smoke === true;
+const opts = {
+  mode: smoke ? 'smoke' : 'full',
+  orders: intOpt(argv.orders, smoke ? 20_000 : 1_000_000),
+  accounts: intOpt(argv.accounts, smoke ? 100 : 1_000),
+  instruments: Math.max(1, intOpt(argv.instruments, 10)),
+  seconds: Number(argv.seconds ?? (smoke ? 0.5 : 5)),
+  rates: (argv.rates ?? (smoke ? '20000' : '20000,50000,100000')).split(',').map((s) => intOpt(s, 0)),
+  resting: intOpt(argv.resting, smoke ? 20_000 : 1_000_000),
+  restingAccounts: intOpt(argv['resting-accounts'], smoke ? 1_000 : 10_000),
+};
+const SHARD_SETTINGS = [0, 1, 2] as const;
+
+const folders: string[] = [];
+function folder(): string {
+  const d = mkdtempSync(join(tmpdir(), 'deskex-bench-'));
+  folders.push(d);
+  return d;
+}
+
+/** Futures like an index future, each its own id and reference price. */
+function benchInstruments(n: number): InstrumentSpec[] {
+  return Array.from({ length: n }, (_, i) => ({
+    id: `BF${String(i).padStart(2, '0')}`,
+    kind: 'future' as const,
+    priceTick: 2,
+    priceDecimals: 1,
+    lotSize: 1,
+    multiplier: 300,
+    maxOrderVolume: 500,
+    band: { kind: 'percent' as const, bps: 1000 },
+    referencePrice: 30_000 + 1_000 * i,
+    status: 'active' as const,
+    terms: {
+      marginLongPpm: 120_000,
+      marginShortPpm: 120_000,
+      commission: { kind: 'rate' as const, openPpm: 23, closePpm: 23, closeTodayPpm: 230 },
+      closeRule: 'yesterdayFirst' as const,
+      settlement: { kind: 'last' as const },
+    },
+  }));
+}
+
+async function market(ex: Exchange, specs: readonly InstrumentSpec[], flow: OrderFlow): Promise<void> {
+  const setup: Promise<Ack>[] = [];
+  for (const spec of specs) setup.push(ex.submit({ kind: 'AddInstrument', spec }));
+  for (const spec of specs) setup.push(ex.submit({ kind: 'SetPhase', instrumentId: spec.id, phase: 'continuous' }));
+  for (const c of flow.setup()) setup.push(ex.submit(c));
+  for (const a of await Promise.all(setup)) if (!a.ok) throw new Error(`set-up refused: ${a.reject.code}`);
+}
+
+/** Submits `n` flow steps keeping up to `window` in flight; returns seconds. */
+async function pump(
+  ex: Exchange,
+  flow: OrderFlow,
+  n: number,
+  window = 4_096,
+): Promise<{ seconds: number; ok: number }> {
+  const t0 = performance.now();
+  let ok = 0;
+  const count = (a: Ack) => {
+    if (a.ok) ok++;
+  };
+  let last: Promise<Ack> | null = null;
+  for (let i = 0; i < n; i++) {
+    const cmd = flow.next();
+    last = ex.submit(cmd);
+    void last.then(count);
+    if (cmd.kind === 'PlaceOrder') flow.placedOrder(ex.stats().lastSeq);
+    if (i % window === window - 1) await last;
+    if (i % 100_000 === 99_999) log(`  ${i + 1} orders`);
+  }
+  await last;
+  return { seconds: (performance.now() - t0) / 1000, ok };
+}
+
+async function throughput(shards: number): Promise<{ ordersPerSec: number; dir: string; ok: number }> {
+  const dir = folder();
+  const ex = await Exchange.open({ dataDir: dir, durability: 'batched', shards });
+  const flow = new OrderFlow({ seed: 1, accounts: opts.accounts, instruments: benchInstruments(opts.instruments) });
+  await market(ex, benchInstruments(opts.instruments), flow);
+  log(`throughput, shards ${shards}: ${opts.orders} orders`);
+  const r = await pump(ex, flow, opts.orders);
+  ex.engine.validateInternalState();
+  await ex.close();
+  return { ordersPerSec: Math.round(opts.orders / r.seconds), dir, ok: r.ok };
+}
+
+function sqliteBaseline(rows: number): number {
+  const dir = folder();
+  const db = new Database(join(dir, 'baseline.db'));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec(`CREATE TABLE orders (order_id INTEGER PRIMARY KEY, account_id INTEGER NOT NULL, instrument_id TEXT NOT NULL,
+    side TEXT NOT NULL, type TEXT NOT NULL, tif TEXT NOT NULL, price INTEGER NOT NULL, volume INTEGER NOT NULL,
+    filled INTEGER NOT NULL, status TEXT NOT NULL, created_seq INTEGER NOT NULL, created_ts INTEGER NOT NULL)`);
+  const ins = db.prepare('INSERT INTO orders VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  const tx = db.transaction((from: number, to: number) => {
+    for (let i = from; i < to; i++) {
+      ins.run(
+        i + 1,
+        (i % 1000) + 1,
+        `BF0${i % 10}`,
+        i & 1 ? 'buy' : 'sell',
+        'limit',
+        'GFD',
+        30_000 + (i % 100) * 2,
+        1 + (i % 3),
+        0,
+        'new',
+        i + 1,
+        i,
+      );
+    }
+  });
+  const t0 = performance.now();
+  for (let i = 0; i < rows; i += 1_000) tx(i, Math.min(rows, i + 1_000));
+  const s = (performance.now() - t0) / 1000;
+  db.close();
+  return Math.round(rows / s);
+}
+
+function histogram() {
+  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+}
+
+function summary(h: ReturnType<typeof histogram>) {
+  return {
+    p50_us: round(h.getValueAtPercentile(50), 1),
+    p99_us: round(h.getValueAtPercentile(99), 1),
+    p999_us: round(h.getValueAtPercentile(99.9), 1),
+    max_us: round(h.maxValue, 1),
+    count: h.totalCount,
+  };
+}
+
+/** Open loop at `rate` orders/s for `seconds`: latency from each order's due time. */
+async function openLoop(rate: number, seconds: number) {
+  const dir = folder();
+  const ex = await Exchange.open({ dataDir: dir, durability: 'batched' });
+  const specs = benchInstruments(opts.instruments);
+  const flow = new OrderFlow({ seed: 2, accounts: opts.accounts, instruments: specs });
+  await market(ex, specs, flow);
+  const core = histogram();
+  const durable = histogram();
+  const total = Math.round(rate * seconds);
+  const intervalMs = 1000 / rate;
+  let sent = 0;
+  let done = 0;
+  const t0 = performance.now() + 5;
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const now = performance.now();
+      while (sent < total && t0 + sent * intervalMs <= now) {
+        const due = t0 + sent * intervalMs;
+        const cmd = flow.next();
+        ex.submit(cmd, () => core.recordValue(Math.max(1, Math.round((performance.now() - due) * 1000)))).then(() => {
+          durable.recordValue(Math.max(1, Math.round((performance.now() - due) * 1000)));
+          if (++done === total) resolve();
+        });
+        if (cmd.kind === 'PlaceOrder') flow.placedOrder(ex.stats().lastSeq);
+        sent++;
+      }
+      if (sent < total) setImmediate(tick);
+    };
+    setImmediate(tick);
+  });
+  await ex.close();
+  return { rate, core: summary(core), durable: summary(durable) };
+}
+
+async function recovery(dir: string) {
+  const t0 = performance.now();
+  const ex = await Exchange.open({ dataDir: dir });
+  const openMs = performance.now() - t0;
+  const report = ex.recovery;
+  ex.database.close();
+  const full = verifyJournal(dir);
+  if (!full.ok) throw new Error(`journal verification failed: ${full.problems.join('; ')}`);
+  return {
+    open_ms: Math.round(openMs),
+    from_snapshot_seq: report.snapshotSeq,
+    replayed_commands: report.commandsReplayed,
+    full_replay_ms: full.ms,
+    full_replay_commands: full.commands,
+  };
+}
+
+async function restingRss() {
+  const dir = folder();
+  gc();
+  const before = process.memoryUsage().rss;
+  const ex = await Exchange.open({ dataDir: dir, durability: 'batched', snapshotEvery: 1e12 });
+  const specs = benchInstruments(opts.instruments);
+  const flow = new OrderFlow({ seed: 3, accounts: opts.restingAccounts, instruments: specs });
+  await market(ex, specs, flow);
+  const perAccount = Math.ceil(opts.resting / opts.restingAccounts);
+  log(`rss: ${opts.restingAccounts} accounts x ${perAccount} resting orders`);
+  let last: Promise<Ack> | null = null;
+  let placed = 0;
+  for (let k = 0; k < perAccount && placed < opts.resting; k++) {
+    for (let a = 0; a < opts.restingAccounts && placed < opts.resting; a++) {
+      const spec = specs[(a + k) % specs.length]!;
+      const side = (a + k) % 2 === 0 ? 'buy' : 'sell';
+      const away = 1 + ((a * 7 + k * 13) % 1_500);
+      const price = spec.referencePrice! + (side === 'buy' ? -away : away) * spec.priceTick;
+      last = ex.submit({
+        kind: 'PlaceOrder',
+        accountId: a + 1,
+        instrumentId: spec.id,
+        side,
+        type: 'limit',
+        tif: 'GTC',
+        price,
+        volume: 1,
+        offset: 'open',
+      });
+      placed++;
+      if (placed % 4_096 === 0) await last;
+      if (placed % 200_000 === 0) log(`  ${placed} resting`);
+    }
+  }
+  await last;
+  let resting = 0;
+  for (const s of specs) {
+    const d = ex.engine.depth(s.id, 1_000_000)!;
+    for (const l of [...d.bids, ...d.asks]) resting += l.orders;
+  }
+  gc();
+  const rss = process.memoryUsage().rss;
+  await ex.close();
+  return {
+    accounts: opts.restingAccounts,
+    resting,
+    rss_mb: Math.round(rss / 2 ** 20),
+    rss_growth_mb: Math.round((rss - before) / 2 ** 20),
+  };
+}
+
+const result: Record<string, unknown> = { bench: 'pipeline', ...opts, machine: machineInfo() };
+try {
+  const orders: Record<string, number> = {};
+  let journalDir = '';
+  for (const s of SHARD_SETTINGS) {
+    const r = await throughput(s);
+    orders[String(s)] = r.ordersPerSec;
+    if (s === 0) journalDir = r.dir;
+    log(`  shards ${s}: ${r.ordersPerSec} orders/s (${r.ok} accepted)`);
+  }
+  result.orders_per_sec = orders;
+  log(`sqlite baseline: ${opts.orders} rows`);
+  result.sqlite_baseline_rows_per_sec = sqliteBaseline(opts.orders);
+  const latency: Record<string, unknown> = {};
+  for (const rate of opts.rates) {
+    log(`open loop at ${rate}/s for ${opts.seconds} s`);
+    const l = await openLoop(rate, opts.seconds);
+    latency[String(rate)] = {
+      core_p50_us: l.core.p50_us,
+      core_p99_us: l.core.p99_us,
+      core_p999_us: l.core.p999_us,
+      core_max_us: l.core.max_us,
+      durable_p50_us: l.durable.p50_us,
+      durable_p99_us: l.durable.p99_us,
+      durable_p999_us: l.durable.p999_us,
+      durable_max_us: l.durable.max_us,
+      count: l.core.count,
+    };
+  }
+  result.latency = latency;
+  log('recovery');
+  const rec = await recovery(journalDir);
+  result.recovery = rec;
+  result.recovery_1m_ms = rec.open_ms;
+  result.full_replay_1m_ms = rec.full_replay_ms;
+  const rss = await restingRss();
+  result.rss = rss;
+  result.rss_mb_10k_accounts_1m_resting = rss.rss_mb;
+} finally {
+  for (const d of folders) rmSync(d, { recursive: true, force: true });
+}
+if (!argv.json) log(JSON.stringify(result, null, 2));
+process.stdout.write(`${JSON.stringify(result)}\n`);

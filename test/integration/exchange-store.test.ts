@@ -1,0 +1,213 @@
+/**
+ * The running exchange on a real SQLite file: sequencing, journal, read models, snapshots, recovery, the torn
+ * tail, damaged snapshots and foreign files.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Engine } from '../../src-engine/engine.ts';
+import { DEMO_INSTRUMENTS } from '../../src-main/host/demo-market.ts';
+import { Exchange, ExchangeUnavailableError } from '../../src-main/host/exchange.ts';
+import { RecoveryError } from '../../src-main/host/recovery.ts';
+import { DataFileError, DB_FILE } from '../../src-main/store/database.ts';
+import { runFlow, tempDataDir } from './exchange-helpers.ts';
+
+const dirs: { remove: () => void }[] = [];
+function dataDir(): string {
+  const d = tempDataDir();
+  dirs.push(d);
+  return d.dir;
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) d.remove();
+});
+
+/** Replays the journal of a closed data folder from scratch with a fresh engine; returns its hash and last seq. */
+function cleanReplay(dir: string, upToBatch = Number.MAX_SAFE_INTEGER): { hash: number; seq: number } {
+  const db = new Database(join(dir, DB_FILE), { readonly: true });
+  const engine = new Engine({ accounts: true, defaultStp: 'cancelTaker', risk: {} });
+  const rows = db.prepare('SELECT commands FROM journal WHERE batch <= ? ORDER BY batch').all(upToBatch) as {
+    commands: string;
+  }[];
+  for (const r of rows) for (const c of JSON.parse(r.commands)) engine.apply(c);
+  db.close();
+  return { hash: engine.stateHash(), seq: engine.seq };
+}
+
+describe('Exchange on a SQLite file', () => {
+  it('creates the demo market, sequences commands and acknowledges in order', async () => {
+    const dir = dataDir();
+    const ex = await Exchange.open({ dataDir: dir, demo: true });
+    expect(ex.engine.instrumentIds()).toEqual(DEMO_INSTRUMENTS.map((s) => s.id).sort());
+    for (const s of DEMO_INSTRUMENTS) expect(ex.engine.phase(s.id)).toBe('continuous');
+    const before = ex.stats().lastSeq;
+    const acks = await runFlow(ex, 7, 10, 2_000);
+    const seqs = acks.map((a) => a.seq);
+    expect(seqs).toEqual(seqs.map((_, i) => before + 21 + i));
+    expect(acks.filter((a) => a.ok).length).toBeGreaterThan(1_000);
+    expect(ex.stats().journaledSeq).toBe(ex.stats().lastSeq);
+    ex.engine.validateInternalState();
+    await ex.close();
+  });
+
+  it('projects orders, trades, account history and K-lines in the same transaction as the journal', async () => {
+    const dir = dataDir();
+    const ex = await Exchange.open({ dataDir: dir, demo: true });
+    for (const accountId of [1, 2]) {
+      await ex.submit({ kind: 'CreateAccount', accountId, userId: accountId, accountKind: 'futures' });
+      await ex.submit({ kind: 'Deposit', accountId, amount: 100_000_000_00 });
+    }
+    const base = { kind: 'PlaceOrder', instrumentId: 'IF2612', type: 'limit', tif: 'GFD', offset: 'open' } as const;
+    const sell = await ex.submit({ ...base, accountId: 1, side: 'sell', price: 38_000, volume: 5 });
+    const buy = await ex.submit({ ...base, accountId: 2, side: 'buy', price: 38_000, volume: 2 });
+    const rest = await ex.submit({ ...base, accountId: 2, side: 'buy', price: 37_000, volume: 1 });
+    await ex.submit({ kind: 'CancelOrder', orderId: rest.seq, accountId: 2 });
+    const bad = await ex.submit({ ...base, accountId: 2, side: 'buy', price: 38_001, volume: 1 });
+    expect(bad.ok).toBe(false);
+    const db = ex.database;
+    const order = (id: number) =>
+      db.prepare('SELECT status, filled, remaining, volume, reason FROM orders WHERE order_id = ?').get(id);
+    expect(order(sell.seq)).toEqual({ status: 'partial', filled: 2, remaining: 3, volume: 5, reason: null });
+    expect(order(buy.seq)).toEqual({ status: 'filled', filled: 2, remaining: 0, volume: 2, reason: null });
+    expect(order(rest.seq)).toEqual({ status: 'canceled', filled: 0, remaining: 0, volume: 0, reason: 'canceled' });
+    expect(order(bad.seq)).toMatchObject({ status: 'rejected', reason: 'VALIDATION_PRICE_NOT_ON_TICK' });
+    const trades = db.prepare('SELECT price, volume, buy_account_id, sell_account_id FROM trades').all();
+    expect(trades).toEqual([{ price: 38_000, volume: 2, buy_account_id: 2, sell_account_id: 1 }]);
+    const k = db.prepare('SELECT period, open, high, low, close, volume FROM klines ORDER BY period').all();
+    expect(k).toEqual([
+      { period: 3, open: 38_000, high: 38_000, low: 38_000, close: 38_000, volume: 2 },
+      { period: 60, open: 38_000, high: 38_000, low: 38_000, close: 38_000, volume: 2 },
+    ]);
+    const hist = db
+      .prepare('SELECT balance, available FROM account_history WHERE account_id = 2 ORDER BY seq DESC LIMIT 1')
+      .get() as { balance: number; available: number };
+    const live = ex.engine.account(2)!;
+    expect(hist).toEqual({ balance: live.balance, available: live.available });
+    await ex.close();
+  });
+
+  it('comes back after close from its snapshot with the same state, and refuses commands once closed', async () => {
+    const dir = dataDir();
+    const ex = await Exchange.open({ dataDir: dir, demo: true });
+    await runFlow(ex, 11, 20, 3_000);
+    const hash = ex.engine.stateHash();
+    const seq = ex.stats().lastSeq;
+    await ex.close();
+    await expect(ex.submit({ kind: 'Settle' })).rejects.toBeInstanceOf(ExchangeUnavailableError);
+    const again = await Exchange.open({ dataDir: dir });
+    expect(again.recovery.snapshotSeq).toBe(seq);
+    expect(again.recovery.commandsReplayed).toBe(0);
+    expect(again.engine.stateHash()).toBe(hash);
+    expect(cleanReplay(dir).hash).toBe(hash);
+    const next = await again.submit({ kind: 'CancelOrder', orderId: 999_999_999 });
+    expect(next.seq).toBe(seq + 1);
+    await again.close();
+  });
+
+  it('replays the journal after an abrupt stop (no final snapshot), with periodic snapshots in between', async () => {
+    const dir = dataDir();
+    const ex = await Exchange.open({ dataDir: dir, demo: true, snapshotEvery: 1_000 });
+    await runFlow(ex, 13, 20, 4_000);
+    expect(ex.stats().snapshots).toBeGreaterThan(0);
+    ex.snapshot();
+    const tail = await runFlow(ex, 14, 5, 300, 100);
+    expect(tail.at(-1)!.seq - ex.stats().lastSnapshotSeq).toBeGreaterThan(0);
+    const hash = ex.engine.stateHash();
+    const seq = ex.stats().lastSeq;
+    ex.database.close(); // the process stops here: nothing more is written
+    const progress: number[] = [];
+    const again = await Exchange.open({
+      dataDir: dir,
+      onRecoveryProgress: (p) => progress.push(p.batchesDone),
+    });
+    expect(again.recovery.snapshotSeq).toBeGreaterThan(0);
+    expect(again.recovery.snapshotSeq).toBeLessThan(seq);
+    expect(again.recovery.lastSeq).toBe(seq);
+    expect(again.engine.stateHash()).toBe(hash);
+    expect(progress.at(-1)).toBe(again.recovery.batchesReplayed);
+    await again.close();
+  });
+
+  it('drops a torn last batch (checksum fails) and keeps everything before it', async () => {
+    const dir = dataDir();
+    const ex = await Exchange.open({ dataDir: dir, demo: true, snapshotEvery: 1e9 });
+    await runFlow(ex, 17, 10, 1_500);
+    ex.database.close();
+    const raw = new Database(join(dir, DB_FILE));
+    const last = raw.prepare('SELECT max(batch) AS b FROM journal').get() as { b: number };
+    raw.prepare('UPDATE journal SET commands = substr(commands, 1, length(commands) / 2) WHERE batch = ?').run(last.b);
+    raw.close();
+    const expected = cleanReplay(dir, last.b - 1);
+    const again = await Exchange.open({ dataDir: dir });
+    expect(again.recovery.droppedBatch?.batch).toBe(last.b);
+    expect(again.engine.stateHash()).toBe(expected.hash);
+    expect(again.stats().lastSeq).toBe(expected.seq);
+    const ack = await again.submit({ kind: 'CancelOrder', orderId: 1 });
+    expect(ack.seq).toBe(expected.seq + 1);
+    await again.close();
+  });
+
+  it('refuses a journal damaged before its last batch and leaves the file as it was', async () => {
+    const dir = dataDir();
+    const ex = await Exchange.open({ dataDir: dir, demo: true, snapshotEvery: 1e9 });
+    await runFlow(ex, 19, 10, 1_500);
+    ex.database.close();
+    const raw = new Database(join(dir, DB_FILE));
+    raw.pragma('wal_checkpoint(TRUNCATE)');
+    raw.prepare('UPDATE journal SET commands = replace(commands, \'"buy"\', \'"sell"\') WHERE batch = 3').run();
+    raw.close();
+    const bytes = readFileSync(join(dir, DB_FILE));
+    await expect(Exchange.open({ dataDir: dir })).rejects.toThrow(RecoveryError);
+    await expect(Exchange.open({ dataDir: dir })).rejects.toThrow(/batch 3 .* damaged/);
+    expect(readFileSync(join(dir, DB_FILE)).equals(bytes)).toBe(true);
+  });
+
+  it('passes over a damaged snapshot and recovers the same state from the journal', async () => {
+    const dir = dataDir();
+    const ex = await Exchange.open({ dataDir: dir, demo: true });
+    await runFlow(ex, 23, 10, 1_000);
+    const hash = ex.engine.stateHash();
+    await ex.close();
+    const raw = new Database(join(dir, DB_FILE));
+    raw.prepare('UPDATE snapshots SET state = replace(state, \'"continuous"\', \'"halted"\')').run();
+    raw.close();
+    const again = await Exchange.open({ dataDir: dir });
+    expect(again.recovery.snapshotsSkipped.map((s) => s.why)).toContain('checksum mismatch');
+    expect(again.recovery.snapshotSeq).toBe(0);
+    expect(again.engine.stateHash()).toBe(hash);
+    await again.close();
+  });
+
+  it('refuses a file that is not a deskex database and never writes to it', async () => {
+    const dir = dataDir();
+    const path = join(dir, DB_FILE);
+    writeFileSync(path, "this is somebody else's notes, not a database\n".repeat(100));
+    const before = readFileSync(path);
+    await expect(Exchange.open({ dataDir: dir })).rejects.toBeInstanceOf(DataFileError);
+    expect(readFileSync(path).equals(before)).toBe(true);
+
+    const dir2 = dataDir();
+    const other = new Database(join(dir2, DB_FILE));
+    other.exec('CREATE TABLE recipes (name TEXT)');
+    other.close();
+    const before2 = readFileSync(join(dir2, DB_FILE));
+    await expect(Exchange.open({ dataDir: dir2 })).rejects.toThrow(/another program/);
+    expect(readFileSync(join(dir2, DB_FILE)).equals(before2)).toBe(true);
+  });
+
+  it('fast durability acknowledges before the commit and journals within its flush bound', async () => {
+    const dir = dataDir();
+    const ex = await Exchange.open({ dataDir: dir, demo: true, durability: 'fast', fastFlushMs: 5 });
+    const acks = await runFlow(ex, 29, 5, 300);
+    const last = acks.at(-1)!.seq;
+    await ex.flushed();
+    expect(ex.stats().journaledSeq).toBe(last);
+    await ex.close();
+    const strict = await Exchange.open({ dataDir: dir, durability: 'strict' });
+    expect(strict.stats().lastSeq).toBe(last);
+    const a = await strict.submit({ kind: 'CancelOrder', orderId: 1 });
+    expect(strict.stats().journaledSeq).toBe(a.seq);
+    await strict.close();
+  });
+});
