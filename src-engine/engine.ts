@@ -1,6 +1,7 @@
 import type { Account } from './accounts/account.ts';
 import { DEFAULT_RISK, Ledger, type RiskConfig } from './accounts/ledger.ts';
 import { vwapToTick } from './accounts/money-rules.ts';
+import { RiskFilter } from './accounts/risk-filter.ts';
 import { FastBook } from './book/fast-book.ts';
 import { IntMap } from './book/int-map.ts';
 import { NaiveBook } from './book/naive-book.ts';
@@ -52,6 +53,12 @@ export interface EngineOptions {
   readonly risk?: Partial<RiskConfig>;
   /** Where instruments' books live: the default is an InstrumentMatcher on the main thread; the host's shards. */
   readonly matchers?: MatcherFactory | undefined;
+  /**
+   * How intraday risk finds the holders to check (docs/accounts.md, "Intraday risk"): `filtered` (default) checks
+   * only those a cushion filter cannot prove safe; `exact` checks every holder of every instrument that traded. Both
+   * give the same events and state; `exact` is the reference the property tests compare against.
+   */
+  readonly riskCheck?: 'exact' | 'filtered' | undefined;
 }
 
 /** Order ids the engine assigns itself (force liquidation) start here, above any id a host hands out. */
@@ -73,6 +80,8 @@ export class Engine {
   private readonly scratch = emptyRestingOrder();
   private found: RestingOrder | undefined;
   private readonly ledger: Ledger | null;
+  /** Intraday risk's candidate filter; null with riskCheck 'exact' or without accounts. Derived, not state. */
+  private readonly riskFilter: RiskFilter | null;
   private nextEngineOrderId = ENGINE_ORDER_ID_BASE;
   /** Instruments that traded during the current command. */
   private readonly traded = new Set<Matcher>();
@@ -88,6 +97,7 @@ export class Engine {
     this.defaultStp = options.defaultStp ?? 'cancelTaker';
     this.ledger =
       options.accounts === false ? null : new Ledger({ ...DEFAULT_RISK, ...options.risk }, this.instruments);
+    this.riskFilter = this.ledger === null || options.riskCheck === 'exact' ? null : new RiskFilter(this.ledger);
     const index = this.orderIndex;
     this.host = {
       nextTradeId: () => ++this.tradeSeq,
@@ -105,7 +115,22 @@ export class Engine {
     return this.lastSeq;
   }
 
-  apply(cmd: Command): ApplyResult {
+  /**
+   * apply(), in steps for a host that must keep its thread responsive: a Settle yields the number of accounts
+   * settled after each `chunk` of them; every other command is applied at once. The engine's state between steps is
+   * mid-settlement: apply nothing else until the generator is done.
+   */
+  *applySteps(cmd: Command, chunk: number): Generator<number, ApplyResult> {
+    if (cmd?.kind !== 'Settle') return this.apply(cmd);
+    const refused = this.begin(cmd);
+    if (refused !== null) return refused;
+    const events: EngineEvent[] = [];
+    const r = yield* this.settleSteps(events, Math.max(1, chunk));
+    return this.finish(cmd, events, r);
+  }
+
+  /** The sequence and timestamp checks every command passes first; a result when they refuse it. */
+  private begin(cmd: Command): ApplyResult | null {
     const seq = cmd?.seq;
     if (!Number.isSafeInteger(seq) || seq <= this.lastSeq) {
       return {
@@ -116,6 +141,27 @@ export class Engine {
     }
     this.lastSeq = seq;
     if (!Number.isSafeInteger(cmd.ts)) return { ok: false, seq, reject: reject('VALIDATION_MALFORMED_COMMAND', 'ts') };
+    return null;
+  }
+
+  /** The end of every command: a reject leaves no marks; otherwise R2, intraday risk and the account updates. */
+  private finish(cmd: Command, events: EngineEvent[], r: Reject | null): ApplyResult {
+    const seq = cmd.seq;
+    if (r !== null) {
+      this.ledger?.touched.clear();
+      this.ledger?.touchedPositions.clear();
+      return { ok: false, seq, reject: r };
+    }
+    if (this.ledger !== null) {
+      this.currentTs = cmd.ts;
+      this.afterCommand(events);
+    }
+    return { ok: true, seq, events };
+  }
+
+  apply(cmd: Command): ApplyResult {
+    const refused = this.begin(cmd);
+    if (refused !== null) return refused;
     const events: EngineEvent[] = [];
     let r: Reject | null;
     switch (cmd.kind) {
@@ -162,16 +208,7 @@ export class Engine {
       default:
         r = reject('VALIDATION_MALFORMED_COMMAND', `unknown command kind ${String((cmd as { kind?: unknown }).kind)}`);
     }
-    if (r !== null) {
-      this.ledger?.touched.clear();
-      this.ledger?.touchedPositions.clear();
-      return { ok: false, seq, reject: r };
-    }
-    if (this.ledger !== null) {
-      this.currentTs = cmd.ts;
-      this.afterCommand(events);
-    }
-    return { ok: true, seq, events };
+    return this.finish(cmd, events, r);
   }
 
   /** Stage R2 for the whole command, then intraday risk, then the account and position updates. */
@@ -182,6 +219,7 @@ export class Engine {
     this.recordDayTrades(events, 0);
     if (traded.size > 0) this.intradayRisk(events);
     traded.clear();
+    this.riskFilter?.endCommand();
     ledger.flushChanges(events);
   }
 
@@ -203,20 +241,31 @@ export class Engine {
   /**
    * Every holder of an instrument that traded is checked; accounts at or above the threshold are liquidated (each at
    * most once per command). Liquidation trades move prices too, so the check repeats over newly traded instruments.
+   * With the risk filter the passes check only the holders it cannot prove below the threshold and not negative, in
+   * the same order, with the same outcome (src-engine/accounts/risk-filter.ts).
    */
   private intradayRisk(events: EngineEvent[]): void {
     const ledger = this.ledger!;
+    const filter = this.riskFilter;
     const threshold = ledger.risk.forceLiquidationPpm;
     const done = new Set<Account>();
     const checked = new Set<Account>();
     const byId = (x: Matcher, y: Matcher) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0);
     let pending = [...this.traded].sort(byId);
     const seen = new Set<Matcher>();
+    if (filter !== null) {
+      filter.ensure();
+      filter.refresh(this.traded);
+    }
     while (pending.length > 0) {
       for (const m of pending) seen.add(m);
       for (const m of pending) {
         const holders = ledger.holders.get(m.id);
         if (holders === undefined) continue;
+        if (filter !== null) {
+          this.filteredPass(filter, m, holders, done, checked, events);
+          continue;
+        }
         // Holders in the order they first took a position: deterministic for a given command stream.
         for (const a of holders) {
           if (a.kind === 'stock') continue;
@@ -238,6 +287,12 @@ export class Engine {
         this.liquidate(a, events);
       }
     }
+    if (filter !== null) {
+      // The exact passes saw every futures holder of a traded instrument; of those the command did not touch, only
+      // suspects can be below zero now.
+      filter.refresh(this.traded);
+      for (const a of filter.suspects) if (!checked.has(a) && filter.holdsAny(a, this.traded)) checked.add(a);
+    }
     for (const a of ledger.negative) checked.add(a);
     const negative: Account[] = [];
     for (const a of checked) {
@@ -253,6 +308,33 @@ export class Engine {
       ledger.negative.add(a);
       events.push({ kind: 'AccountNegative', accountId: a.id, balance: a.balance() });
     }
+  }
+
+  /**
+   * One pass of intraday risk over an instrument's holders, through the filter: the candidates in the holders' order,
+   * those that join behind the current one during the pass included (as the exact pass over the live set reaches them).
+   */
+  private filteredPass(
+    filter: RiskFilter,
+    m: Matcher,
+    holders: ReadonlySet<Account>,
+    done: Set<Account>,
+    checked: Set<Account>,
+    events: EngineEvent[],
+  ): void {
+    const threshold = this.ledger!.risk.forceLiquidationPpm;
+    filter.beginPass(m.id, holders);
+    for (let a = filter.nextCandidate(); a !== null; a = filter.nextCandidate()) {
+      checked.add(a);
+      if (done.has(a)) continue;
+      if (a.riskRatio() >= threshold) {
+        done.add(a);
+        const from = events.length;
+        this.liquidate(a, events);
+        filter.afterLiquidation(this.traded, events, from);
+      } else filter.checkedBelow(a);
+    }
+    filter.endPass();
   }
 
   /** Force liquidation of one account: cancel its orders, then close its largest-margin positions at the band. */
@@ -371,6 +453,14 @@ export class Engine {
   }
 
   private settle(events: EngineEvent[]): Reject | null {
+    const steps = this.settleSteps(events, Number.POSITIVE_INFINITY);
+    let x = steps.next();
+    while (!x.done) x = steps.next();
+    return x.value;
+  }
+
+  /** Settle, yielding the number of accounts settled after each `chunk` of them. */
+  private *settleSteps(events: EngineEvent[], chunk: number): Generator<number, Reject | null> {
     const ledger = this.ledger;
     if (ledger === null) return reject('ADMIN_ACCOUNTS_DISABLED');
     const ids = this.instrumentIds();
@@ -398,7 +488,7 @@ export class Engine {
       m.markPrice = price;
     }
     const day = ledger.tradingDay;
-    const atRisk = ledger.settle(prices, specs, events);
+    const atRisk = yield* ledger.settle(prices, specs, events, chunk);
     events.push({
       kind: 'SettlementCompleted',
       tradingDay: day,
@@ -477,6 +567,7 @@ export class Engine {
 
   validateInternalState(): void {
     this.ledger?.validateInternalState();
+    this.riskFilter?.validate();
     let count = 0;
     for (const m of this.instruments.values()) {
       m.validateInternalState();
@@ -547,13 +638,18 @@ export class Engine {
    */
   static fromState(
     state: EngineState,
-    options: { readonly book?: 'fast' | 'naive' | undefined; readonly matchers?: MatcherFactory | undefined } = {},
+    options: {
+      readonly book?: 'fast' | 'naive' | undefined;
+      readonly matchers?: MatcherFactory | undefined;
+      readonly riskCheck?: 'exact' | 'filtered' | undefined;
+    } = {},
   ): Engine {
     const s = checkEngineState(state);
     const risk = s.options.risk;
     const e = new Engine({
       book: options.book ?? 'fast',
       matchers: options.matchers,
+      riskCheck: options.riskCheck,
       defaultStp: s.options.defaultStp,
       accounts: s.options.accounts,
       ...(risk === null ? {} : { risk }),

@@ -70,6 +70,20 @@ export class Account {
     return v;
   }
 
+  /**
+   * The valuation inputs (see `valuation`: instrument, net volume, cost, for each position with volume), built if
+   * stale. Read-only; a new array after every change of the positions, so an unchanged array means unchanged net
+   * volumes (the intraday risk filter keys on that).
+   */
+  valued(): readonly (Valued | number)[] {
+    let v = this.valuation;
+    if (v === null) {
+      v = this.valuationFromPositions();
+      this.valuation = v;
+    }
+    return v;
+  }
+
   /** Throws when the cached valuation inputs differ from the positions (a change that did not call positionsChanged). */
   validateValuation(): void {
     const cached = this.valuation;
@@ -109,11 +123,7 @@ export class Account {
    * market value, Σ mark × holding × unit value. One pass over the cached inputs, not the lots (the hot path).
    */
   private markedValue(): number {
-    let v = this.valuation;
-    if (v === null) {
-      v = this.valuationFromPositions();
-      this.valuation = v;
-    }
+    const v = this.valued();
     let sum = 0;
     for (let i = 0; i < v.length; i += 3) {
       const m = v[i] as Valued;

@@ -94,6 +94,8 @@ export class Ledger {
    * filled on lookup (so whatever fills `accounts` is seen); accounts are never removed. The pre-trade check's lookup.
    */
   private readonly accountSlots: (Account | undefined)[] = [];
+  /** Derived, not state: the last Position.holderSeq handed out (in `holding`, and in `restoreState` in set order). */
+  private holderSeq = 0;
 
   constructor(
     readonly risk: RiskConfig,
@@ -532,7 +534,10 @@ export class Ledger {
       set = new Set();
       this.holders.set(instrumentId, set);
     }
+    if (set.has(a)) return;
     set.add(a);
+    // the holders' order, as a number on the position (Position.holderSeq)
+    a.positions.get(instrumentId)!.holderSeq = ++this.holderSeq;
   }
 
   /** A fill or deposit changed this position's lots: it gets a PositionChanged, and the account's valuation is redone. */
@@ -560,12 +565,16 @@ export class Ledger {
 
   // Settlement
 
-  /** Settles every account at `prices` (per instrument id) and returns the statements and the at-risk list. */
-  settle(
+  /**
+   * Settles every account at `prices` (per instrument id): the statements into `out`, the at-risk list returned. A
+   * generator: it yields the number of accounts settled after each `chunk` of them (none when chunk is infinite).
+   */
+  *settle(
     prices: ReadonlyMap<InstrumentId, number>,
     specs: ReadonlyMap<InstrumentId, InstrumentSpec>,
     out: EngineEvent[],
-  ): AccountId[] {
+    chunk = Number.POSITIVE_INFINITY,
+  ): Generator<number, AccountId[]> {
     const day = this.tradingDay;
     const atRisk: AccountId[] = [];
     // Close reservations of today's volume become yesterday's (the lots move). The roll never reads frozen volumes,
@@ -590,8 +599,15 @@ export class Ledger {
         mark: m === undefined ? 0 : m.mark(),
       });
     }
-    // Per account in id order, one pass: roll, statement, then tomorrow's pre-balance and the daily fields restart.
-    new AccountSettlement(terms, day, this.risk.forceLiquidationPpm, atRisk, out).settleAll(this.accounts);
+    // Per account in id order, one pass: roll, statement, then tomorrow's pre-balance and the daily fields restart;
+    // in slices of `chunk` accounts, yielding the count settled after each slice.
+    const run = new AccountSettlement(terms, day, this.risk.forceLiquidationPpm, atRisk, out);
+    const list = AccountSettlement.inIdOrder(this.accounts);
+    for (let i = 0; i < list.length; i += chunk) {
+      const to = Math.min(list.length, i + chunk);
+      run.settleRange(list, i, to);
+      if (to < list.length) yield to;
+    }
     this.tradingDay++;
     return atRisk;
   }
@@ -764,7 +780,10 @@ export class Ledger {
       for (const id of x.accountIds) {
         const a = account(id, `holders of ${m.id}`);
         if (set.has(a)) throw stateError(`holders of ${m.id} list account ${id} twice`);
+        const p = a.positions.get(m.id);
+        if (p === undefined) throw stateError(`holders of ${m.id} list account ${id}, which has no position there`);
         set.add(a);
+        p.holderSeq = ++this.holderSeq;
       }
       this.holders.set(m.id, set);
     }

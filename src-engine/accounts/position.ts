@@ -225,5 +225,11 @@ export interface Valued {
 export class Position {
   readonly long = new PositionSide();
   readonly short = new PositionSide();
+  /**
+   * Derived, not state (never in a snapshot or the hash): when the account last joined the instrument's holders
+   * (Ledger.holders), from one rising counter, so holders sorted by it are in the set's own order. Intraday risk
+   * visits the few accounts it must check in that order (src-engine/accounts/risk-filter.ts).
+   */
+  holderSeq = 0;
   constructor(readonly instrument: Valued) {}
 }

@@ -74,8 +74,13 @@ export class AccountSettlement {
    * daily fields restart. One loop in one function, so that a single cold run gets optimized (on-stack) early.
    */
   settleAll(accounts: ReadonlyMap<AccountId, Account>): void {
-    // The map's own order when accounts were created with rising ids (its keys tell, without touching an account),
-    // else sorted.
+    const list = AccountSettlement.inIdOrder(accounts);
+    this.settleRange(list, 0, list.length);
+  }
+
+  /** The accounts in id order: the map's own order when accounts were created with rising ids, else sorted. */
+  static inIdOrder(accounts: ReadonlyMap<AccountId, Account>): Account[] {
+    // (the keys tell, without touching an account)
     const ids = [...accounts.keys()];
     const list = [...accounts.values()];
     for (let i = 1; i < ids.length; i++) {
@@ -84,9 +89,14 @@ export class AccountSettlement {
         break;
       }
     }
+    return list;
+  }
+
+  /** Settles list[from .. to) in order (settleAll in slices, for a host that yields between them). */
+  settleRange(list: readonly Account[], from: number, to: number): void {
     const out = this.out;
     const day = this.tradingDay;
-    for (let i = 0; i < list.length; i++) {
+    for (let i = from; i < to; i++) {
       const a = list[i]!;
       const stock = a.kind === 'stock';
       this.accountId = a.id;
