@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { type CommandInput, Exchange } from './host/exchange.ts';
 import { closeJobs, verifyInWorker } from './host/jobs.ts';
 import { RecoveryError } from './host/recovery.ts';
-import { DataFileError, DURABILITIES, type Durability } from './store/database.ts';
+import { DataFileError, DURABILITIES, type Durability, openDatabase } from './store/database.ts';
 
 const USAGE = `deskex: a desktop exchange
 
@@ -84,16 +84,6 @@ async function serve(o: ReturnType<typeof options>['values']): Promise<void> {
     demo: true,
     onRecoveryProgress: (p) => progressLine('recovering', p.batchesDone, p.batchesTotal),
   });
-  const r = ex.recovery;
-  process.stderr.write(
-    `deskex: ready, data ${dataDir}, durability ${durability}, seq ${r.lastSeq} ` +
-      `(snapshot ${r.snapshotSeq} + ${r.commandsReplayed} replayed in ${Math.round(r.ms)} ms)` +
-      (r.droppedBatch
-        ? `; dropped a torn last batch (seq ${r.droppedBatch.firstSeq}..${r.droppedBatch.lastSeq})`
-        : '') +
-      '\n',
-  );
-  for (const s of r.snapshotsSkipped) process.stderr.write(`deskex: snapshot at seq ${s.lastSeq} not used: ${s.why}\n`);
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
@@ -104,19 +94,35 @@ async function serve(o: ReturnType<typeof options>['values']): Promise<void> {
     process.exit(code);
   };
   let lastSeq = ex.stats().lastSeq;
-  const timer = setInterval(() => {
-    const s = ex.stats();
-    const rate = Math.round((s.lastSeq - lastSeq) / statusEvery);
-    lastSeq = s.lastSeq;
-    process.stderr.write(`deskex: seq ${s.lastSeq}, journaled ${s.journaledSeq}, ${rate} commands/s, ${s.status}\n`);
-  }, Math.max(1, statusEvery) * 1000);
-  if (statusEvery === 0) clearInterval(timer);
+  // the timer also keeps the process serving until a signal (nothing else holds the event loop open)
+  const timer = setInterval(
+    () => {
+      if (statusEvery === 0) return;
+      const s = ex.stats();
+      const rate = Math.round((s.lastSeq - lastSeq) / statusEvery);
+      lastSeq = s.lastSeq;
+      process.stderr.write(`deskex: seq ${s.lastSeq}, journaled ${s.journaledSeq}, ${rate} commands/s, ${s.status}\n`);
+    },
+    statusEvery === 0 ? 2 ** 30 : Math.max(1, statusEvery) * 1000,
+  );
+  // the handlers are in place before "ready" is printed: a supervisor may stop deskex as soon as it reads it
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
+  const r = ex.recovery;
+  process.stderr.write(
+    `deskex: ready, data ${dataDir}, durability ${durability}, shards ${shards}, seq ${ex.stats().lastSeq} ` +
+      `(snapshot ${r.snapshotSeq} + ${r.commandsReplayed} replayed in ${Math.round(r.ms)} ms)` +
+      (r.droppedBatch
+        ? `; dropped a torn last batch (seq ${r.droppedBatch.firstSeq}..${r.droppedBatch.lastSeq})`
+        : '') +
+      '\n',
+  );
+  for (const s of r.snapshotsSkipped) process.stderr.write(`deskex: snapshot at seq ${s.lastSeq} not used: ${s.why}\n`);
   if (o.orders !== undefined) {
     const lines = createInterface({ input: createReadStream(resolve(o.orders)), crlfDelay: Number.POSITIVE_INFINITY });
     let n = 0;
     for await (const line of lines) {
+      if (stopping) break; // a signal arrived: submit nothing more
       n++;
       if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
       let cmd: CommandInput;
@@ -126,6 +132,11 @@ async function serve(o: ReturnType<typeof options>['values']): Promise<void> {
         process.stdout.write(`${JSON.stringify({ line: n, ok: false, error: `not JSON: ${(e as Error).message}` })}\n`);
         continue;
       }
+      if (typeof cmd !== 'object' || cmd === null || Array.isArray(cmd)) {
+        process.stdout.write(`${JSON.stringify({ line: n, ok: false, error: 'not a command: a JSON object' })}\n`);
+        continue;
+      }
+      if (stopping) break;
       const ack = await ex.submit(cmd);
       process.stdout.write(
         `${JSON.stringify(ack.ok ? { line: n, ok: true, seq: ack.seq, events: ack.events } : { line: n, ...ack })}\n`,
@@ -138,6 +149,8 @@ async function serve(o: ReturnType<typeof options>['values']): Promise<void> {
 async function replay(o: ReturnType<typeof options>['values']): Promise<number> {
   if (!o.verify) throw new UsageError('replay needs --verify (it only checks; it never changes the data folder)');
   const dataDir = resolve(o['data-dir']!);
+  // a folder without a deskex database is refused here (exit 3): the worker's DataFileError loses its class
+  openDatabase(dataDir, { readonly: true }).close();
   const report = await verifyInWorker(dataDir, (done, total) => progressLine('verifying', done, total));
   await closeJobs();
   process.stdout.write(`${JSON.stringify(report)}\n`);

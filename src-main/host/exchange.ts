@@ -11,7 +11,7 @@ import { StateHasher } from '../../src-engine/domain/hash.ts';
 import type { StpMode } from '../../src-engine/domain/order.ts';
 import type { ApplyResult, Engine, EngineOptions } from '../../src-engine/engine.ts';
 import { type Durability, getMeta, openDatabase, type SqliteDb, setMeta } from '../store/database.ts';
-import { digestResult, type Journal } from '../store/journal.ts';
+import { digestEvents, digestHead, digestResult, type Journal } from '../store/journal.ts';
 import { ReadModels } from '../store/read-models.ts';
 import { Snapshots } from '../store/snapshots.ts';
 import { demoMarketCommands } from './demo-market.ts';
@@ -37,6 +37,8 @@ export interface ExchangeOptions {
   readonly snapshotEvery?: number;
   /** Most commands in one batch (default 4,096). */
   readonly maxBatch?: number;
+  /** Accounts settled per event-loop turn during a Settle (default 1,000; their statements are written 250 a turn). */
+  readonly settleChunk?: number;
   /** fast mode: applied commands are committed within this many ms (default 20). */
   readonly fastFlushMs?: number;
   /** Create the demo market on a new data folder. */
@@ -106,6 +108,8 @@ export interface ExchangeStats {
   readonly commits: number;
   readonly snapshots: number;
   readonly lastSnapshotSeq: number;
+  /** During a settlement: the accounts settled so far; otherwise null. */
+  readonly settlingAccountsDone: number | null;
   readonly recovery: RecoveryReport;
 }
 
@@ -118,6 +122,8 @@ export class Exchange {
   private lastTs = 0;
   private readonly queue: Pending[] = [];
   private scheduled = false;
+  /** A settlement in progress: accounts settled so far; resolves when it is done. */
+  private settling: { done: number; promise: Promise<void> } | null = null;
   private readonly unflushed: Applied[] = [];
   private flushTimer: NodeJS.Timeout | null = null;
   private flushWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
@@ -135,7 +141,7 @@ export class Exchange {
     readonly recovery: RecoveryReport,
     private readonly pool: ShardPool | null,
     private readonly options: Required<
-      Pick<ExchangeOptions, 'durability' | 'snapshotEvery' | 'maxBatch' | 'fastFlushMs'>
+      Pick<ExchangeOptions, 'durability' | 'snapshotEvery' | 'maxBatch' | 'fastFlushMs' | 'settleChunk'>
     > & {
       clock: () => number;
     },
@@ -177,6 +183,7 @@ export class Exchange {
         snapshotEvery: options.snapshotEvery ?? 200_000,
         maxBatch: options.maxBatch ?? 4_096,
         fastFlushMs: options.fastFlushMs ?? 20,
+        settleChunk: options.settleChunk ?? 1_000,
         clock: options.clock ?? Date.now,
       });
       if (fresh && options.demo) {
@@ -212,6 +219,7 @@ export class Exchange {
       commits: this.counters.commits,
       snapshots: this.counters.snapshots,
       lastSnapshotSeq: this.lastSnapshotSeq,
+      settlingAccountsDone: this.settling?.done ?? null,
       recovery: this.recovery,
     };
   }
@@ -300,15 +308,96 @@ export class Exchange {
 
   private readonly runBatch = (): void => {
     this.scheduled = false;
-    if (this.queue.length === 0) return;
-    const n = Math.min(this.queue.length, this.options.maxBatch);
+    if (this.settling !== null || this.queue.length === 0) return;
+    let n = Math.min(this.queue.length, this.options.maxBatch);
+    // A Settle is a batch of its own, applied in steps across event-loop turns.
+    for (let i = 0; i < n; i++) {
+      if (this.queue[i]!.cmd.kind !== 'Settle') continue;
+      if (i === 0) {
+        void this.runSettle(this.queue.shift()!);
+        return;
+      }
+      n = i;
+      break;
+    }
     const batch = this.queue.splice(0, n);
-    if (this.queue.length > 0) {
+    this.schedule();
+    this.applyBatch(batch);
+  };
+
+  private schedule(): void {
+    if (this.queue.length > 0 && !this.scheduled) {
       this.scheduled = true;
       setImmediate(this.runBatch);
     }
-    this.applyBatch(batch);
-  };
+  }
+
+  /**
+   * Settlement of many accounts in slices, one per event-loop turn, so the process keeps answering (queries,
+   * health, the WebSocket) while it runs; commands submitted meanwhile wait in the queue. The engine settles
+   * `settleChunk` accounts per turn; then the result's digest is taken and its journal row and read-model rows
+   * (statements, account history) are written in slices too, all in ONE SQLite transaction that stays open across
+   * those turns: a crash before its commit leaves the day unsettled, never half-written. A Settle is acknowledged
+   * after its commit in every durability mode.
+   */
+  private async runSettle(p: Pending): Promise<void> {
+    let done!: () => void;
+    const settling = { done: 0, promise: new Promise<void>((r) => (done = r)) };
+    this.settling = settling;
+    const turn = () => new Promise<void>((r) => setImmediate(r));
+    const chunk = this.options.settleChunk;
+    // digest and read-model rows cost more per event than settling per account: smaller slices for them
+    const slice = Math.max(1, chunk >> 2);
+    let ack: ApplyResult | null = null;
+    try {
+      if (this.unflushed.length > 0) this.flush(); // earlier batches first (fast mode)
+      const steps = this.engineRef.applySteps(p.cmd, chunk);
+      let x = steps.next();
+      while (!x.done) {
+        settling.done = x.value;
+        await turn();
+        x = steps.next();
+      }
+      const r = x.value;
+      p.onApplied?.(r);
+      const events = r.ok ? r.events : [];
+      const h = new StateHasher();
+      digestHead(h, r);
+      for (let i = 0; i < events.length; i += slice) {
+        digestEvents(h, events, i, Math.min(events.length, i + slice));
+        if (i + slice < events.length) await turn();
+      }
+      const db = this.db;
+      db.exec('BEGIN');
+      try {
+        this.journal.append([p.cmd], h.digest());
+        if (!r.ok) this.readModels.project([p.cmd], [r]);
+        for (let i = 0; i < events.length; i += slice) {
+          this.readModels.project([p.cmd], [{ ...r, events: events.slice(i, i + slice) } as ApplyResult]);
+          if (i + slice < events.length) await turn();
+        }
+        db.exec('COMMIT');
+      } catch (e) {
+        if (db.inTransaction) db.exec('ROLLBACK');
+        throw e;
+      }
+      this.counters.batches++;
+      this.counters.commits++;
+      ack = r;
+    } catch (e) {
+      this.fail(e as Error, 'settlement failed');
+      p.reject(new ExchangeUnavailableError('failed', this.failure));
+    } finally {
+      this.settling = null;
+      done();
+    }
+    if (ack !== null) {
+      p.resolve(ack);
+      this.publish({ commands: [p.cmd], results: [ack], digest: 0 });
+      this.maybeSnapshot();
+      this.schedule();
+    }
+  }
 
   private applyBatch(batch: Pending[]): void {
     const engine = this.engineRef;
@@ -333,8 +422,13 @@ export class Exchange {
       results[i] = r;
       p.onApplied?.(r);
     }
+    this.complete(batch, commands, results, h.digest());
+  }
+
+  /** Journals an applied batch as the durability mode says, then acknowledges and publishes it. */
+  private complete(batch: Pending[], commands: Command[], results: ApplyResult[], digest: number): void {
     this.counters.batches++;
-    const applied: Applied = { commands, results, digest: h.digest() };
+    const applied: Applied = { commands, results, digest };
     if (this.options.durability === 'fast') {
       this.unflushed.push(applied);
       for (let i = 0; i < batch.length; i++) batch[i]!.resolve(results[i]!);
@@ -430,6 +524,7 @@ export class Exchange {
     if (this.status === 'closed' || this.status === 'closing') return;
     const wasFailed = this.status === 'failed';
     this.status = 'closing';
+    if (this.settling !== null) await this.settling.promise;
     if (!wasFailed) {
       while (this.queue.length > 0) this.applyBatch(this.queue.splice(0, this.options.maxBatch));
       this.flush();

@@ -1,5 +1,5 @@
 /**
- * Stateless jobs off the main thread (piscina): journal verification today. Workers load the TypeScript sources
+ * Stateless jobs off the main thread (piscina): journal verification and statement CSV rendering. Workers load the TypeScript sources
  * through tsx, so they run the same code as the main thread.
  */
 import { existsSync } from 'node:fs';
@@ -8,9 +8,10 @@ import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { VerifyReport } from './verify.ts';
 
+/** The built job-worker.js, or from sources a bootstrap that loads job-worker.ts through tsx. */
 function workerFile(): string {
   const ts = fileURLToPath(new URL('./job-worker.ts', import.meta.url));
-  if (existsSync(ts)) return ts;
+  if (existsSync(ts)) return fileURLToPath(new URL('./job-worker-tsx.mjs', import.meta.url));
   return fileURLToPath(new URL('./job-worker.js', import.meta.url));
 }
 
@@ -18,13 +19,7 @@ let pool: Piscina | null = null;
 
 function jobs(): Piscina {
   if (pool === null) {
-    const filename = workerFile();
-    pool = new Piscina({
-      filename,
-      maxThreads: 1,
-      idleTimeout: 1_000,
-      execArgv: filename.endsWith('.ts') ? ['--import', 'tsx'] : [],
-    });
+    pool = new Piscina({ filename: workerFile(), maxThreads: 1, idleTimeout: 1_000 });
   }
   return pool;
 }
@@ -41,6 +36,14 @@ export async function verifyInWorker(
   } finally {
     port1.close();
   }
+}
+
+/** A trading day's settlement statements as CSV, rendered in a worker from the read models. */
+export async function statementsCsvInWorker(
+  dataDir: string,
+  tradingDay: number,
+): Promise<{ csv: string; rows: number }> {
+  return (await jobs().run({ dataDir, tradingDay }, { name: 'statements' })) as { csv: string; rows: number };
 }
 
 export async function closeJobs(): Promise<void> {

@@ -65,13 +65,19 @@ function feed(h: StateHasher, v: unknown): void {
 
 /** Adds one command's outcome (accepted with its events, or the reject code) to a running digest. */
 export function digestResult(h: StateHasher, r: ApplyResult): void {
+  digestHead(h, r);
+  if (r.ok) digestEvents(h, r.events, 0, r.events.length);
+}
+
+/** digestResult in parts: the head, then the events in slices (for a settlement of many accounts). */
+export function digestHead(h: StateHasher, r: ApplyResult): void {
   h.num(r.seq);
-  if (r.ok) {
-    h.num(r.events.length);
-    for (const e of r.events) feed(h, e);
-  } else {
-    h.num(-3).num(r.reject.number);
-  }
+  if (r.ok) h.num(r.events.length);
+  else h.num(-3).num(r.reject.number);
+}
+
+export function digestEvents(h: StateHasher, events: readonly unknown[], from: number, to: number): void {
+  for (let i = from; i < to; i++) feed(h, events[i]);
 }
 
 export class Journal {

@@ -16,6 +16,10 @@
  * - recovery: Exchange.open of the throughput run's data folder (snapshot + journal tail, digests, invariants), and
  *   a full replay of its whole journal from an empty engine with every digest checked.
  * - rss: a fresh exchange with 10,000 accounts and 1,000,000 resting orders; process RSS after a GC.
+ * - settle lag: 100,000 accounts (stock accounts with two holdings each, 2,000 futures accounts with positions from
+ *   trades), every instrument closed, one Settle through the exchange: its time and the main event loop's delay
+ *   while it runs (a 1 ms timer's lateness, sampled on every run), settled in slices of 1,000 accounts per turn
+ *   (the default) and, as the baseline, in one piece.
  *
  * Progress goes to stderr; the last line of stdout is one JSON object.
  */
@@ -26,6 +30,7 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import * as hdr from 'hdr-histogram-js';
 import type { InstrumentSpec } from '../../src-engine/domain/instrument.ts';
+import { DEMO_INSTRUMENTS } from '../../src-main/host/demo-market.ts';
 import { type Ack, Exchange } from '../../src-main/host/exchange.ts';
 import { OrderFlow } from '../../src-main/host/flow.ts';
 import { verifyJournal } from '../../src-main/host/verify.ts';
@@ -42,6 +47,7 @@ const { values: argv } = parseArgs({
     rates: { type: 'string' },
     resting: { type: 'string' },
     'resting-accounts': { type: 'string' },
+    'settle-accounts': { type: 'string' },
   },
   strict: true,
 });
@@ -55,6 +61,7 @@ const opts = {
   rates: (argv.rates ?? (smoke ? '20000' : '20000,50000,100000')).split(',').map((s) => intOpt(s, 0)),
   resting: intOpt(argv.resting, smoke ? 20_000 : 1_000_000),
   restingAccounts: intOpt(argv['resting-accounts'], smoke ? 1_000 : 10_000),
+  settleAccounts: intOpt(argv['settle-accounts'], smoke ? 5_000 : 100_000),
 };
 const SHARD_SETTINGS = [0, 1, 2] as const;
 
@@ -284,6 +291,83 @@ async function restingRss() {
   };
 }
 
+/**
+ * The main event loop's delay: a 1 ms timer re-armed on every run; each run's lateness is a sample. end() takes one
+ * more sample, so a block that lasts until the end is counted.
+ */
+function lagProbe() {
+  const late: number[] = [];
+  let due = performance.now() + 1;
+  let stop = false;
+  let last: () => void = () => {};
+  const tick = () => {
+    const now = performance.now();
+    late.push(Math.max(0, now - due));
+    due = now + 1;
+    if (stop) last();
+    else setTimeout(tick, 1);
+  };
+  setTimeout(tick, 1);
+  return {
+    async end(): Promise<{ maxMs: number; p99Ms: number; turns: number }> {
+      await new Promise<void>((resolve) => {
+        stop = true;
+        last = resolve;
+      });
+      const sorted = [...late].sort((a, b) => a - b);
+      return {
+        maxMs: round(sorted.at(-1) ?? 0, 1),
+        p99Ms: round(sorted[Math.floor(sorted.length * 0.99)] ?? 0, 1),
+        turns: late.length,
+      };
+    },
+  };
+}
+
+async function settleLag(settleChunk: number) {
+  const dir = folder();
+  const ex = await Exchange.open({ dataDir: dir, durability: 'batched', demo: true, snapshotEvery: 1e12, settleChunk });
+  const stocks = DEMO_INSTRUMENTS.filter((s) => s.kind === 'stock');
+  const futures = DEMO_INSTRUMENTS.filter((s) => s.kind === 'future');
+  const futuresAccounts = Math.min(2_000, Math.floor(opts.settleAccounts / 10));
+  const flow = new OrderFlow({ seed: 4, accounts: futuresAccounts, instruments: futures, crossShare: 0.5 });
+  for (const c of flow.setup()) void ex.submit(c);
+  await pump(ex, flow, futuresAccounts * 10);
+  let last: Promise<Ack> | null = null;
+  for (let id = futuresAccounts + 1; id <= opts.settleAccounts; id++) {
+    void ex.submit({ kind: 'CreateAccount', accountId: id, userId: id, accountKind: 'stock' });
+    void ex.submit({ kind: 'Deposit', accountId: id, amount: 10_000_000 });
+    for (const s of stocks) {
+      last = ex.submit({
+        kind: 'DepositHoldings',
+        accountId: id,
+        instrumentId: s.id,
+        volume: 100,
+        price: s.referencePrice!,
+      });
+    }
+    if (id % 1_000 === 0) await last;
+  }
+  await last;
+  for (const s of DEMO_INSTRUMENTS) await ex.submit({ kind: 'SetPhase', instrumentId: s.id, phase: 'closed' });
+  gc();
+  const probe = lagProbe();
+  const t0 = performance.now();
+  const ack = await ex.submit({ kind: 'Settle' });
+  const ms = performance.now() - t0;
+  const lag = await probe.end();
+  if (!ack.ok) throw new Error(`settle refused: ${ack.reject.code}`);
+  await ex.close();
+  return {
+    accounts: opts.settleAccounts,
+    chunk: Number.isFinite(settleChunk) ? settleChunk : null,
+    settle_ms: Math.round(ms),
+    lag_max_ms: lag.maxMs,
+    lag_p99_ms: lag.p99Ms,
+    turns: lag.turns,
+  };
+}
+
 const result: Record<string, unknown> = { bench: 'pipeline', ...opts, machine: machineInfo() };
 try {
   const orders: Record<string, number> = {};
@@ -322,6 +406,12 @@ try {
   const rss = await restingRss();
   result.rss = rss;
   result.rss_mb_10k_accounts_1m_resting = rss.rss_mb;
+  log(`settle lag: ${opts.settleAccounts} accounts, in slices`);
+  const sliced = await settleLag(1_000);
+  log(`settle lag: ${opts.settleAccounts} accounts, in one piece (baseline)`);
+  const whole = await settleLag(Number.POSITIVE_INFINITY);
+  result.settle_lag = { sliced, whole };
+  result.settle_100k_lag_max_ms = sliced.lag_max_ms;
 } finally {
   for (const d of folders) rmSync(d, { recursive: true, force: true });
 }

@@ -9,7 +9,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Engine } from '../../src-engine/engine.ts';
 import { DEMO_INSTRUMENTS } from '../../src-main/host/demo-market.ts';
 import { Exchange, ExchangeUnavailableError } from '../../src-main/host/exchange.ts';
+import { closeJobs, statementsCsvInWorker } from '../../src-main/host/jobs.ts';
 import { RecoveryError } from '../../src-main/host/recovery.ts';
+import { STATEMENT_COLUMNS } from '../../src-main/host/statements-csv.ts';
 import { DataFileError, DB_FILE } from '../../src-main/store/database.ts';
 import { runFlow, tempDataDir } from './exchange-helpers.ts';
 
@@ -209,5 +211,82 @@ describe('Exchange on a SQLite file', () => {
     const a = await strict.submit({ kind: 'CancelOrder', orderId: 1 });
     expect(strict.stats().journaledSeq).toBe(a.seq);
     await strict.close();
+  });
+});
+
+describe('settlement in steps', () => {
+  it('settles many accounts across event-loop turns, with the same result as one apply, commands queued after it', async () => {
+    const dir = dataDir();
+    const T = 1_900_000_000_000;
+    const ex = await Exchange.open({ dataDir: dir, demo: true, settleChunk: 300, clock: () => T });
+    const stocks = DEMO_INSTRUMENTS.filter((s) => s.kind === 'stock');
+    const setup: Promise<unknown>[] = [];
+    for (let id = 1; id <= 3_000; id++) {
+      setup.push(ex.submit({ kind: 'CreateAccount', accountId: id, userId: id, accountKind: 'stock' }));
+      setup.push(ex.submit({ kind: 'Deposit', accountId: id, amount: 1_000_000 }));
+      for (const s of stocks) {
+        setup.push(
+          ex.submit({
+            kind: 'DepositHoldings',
+            accountId: id,
+            instrumentId: s.id,
+            volume: 100 * (1 + (id % 5)),
+            price: s.referencePrice!,
+          }),
+        );
+      }
+    }
+    await runFlow(ex, 41, 20, 400, 10_001);
+    await Promise.all(setup);
+    for (const s of DEMO_INSTRUMENTS) await ex.submit({ kind: 'SetPhase', instrumentId: s.id, phase: 'closed' });
+    // the same commands through one engine.apply each: the reference result
+    const reference = new Engine({ accounts: true, defaultStp: 'cancelTaker', risk: {} });
+    const raw = new Database(join(dir, DB_FILE), { readonly: true });
+    for (const r of raw.prepare('SELECT commands FROM journal ORDER BY batch').all() as { commands: string }[]) {
+      for (const c of JSON.parse(r.commands)) reference.apply(c);
+    }
+    raw.close();
+    const progress: number[] = [];
+    let turns = 0;
+    let watching = true;
+    const watch = () => {
+      turns++;
+      const done = ex.stats().settlingAccountsDone;
+      if (done !== null) progress.push(done);
+      if (watching) setImmediate(watch);
+    };
+    setImmediate(watch);
+    const settle = ex.submit({ kind: 'Settle' });
+    const after = ex.submit({ kind: 'SetPhase', instrumentId: 'IF2612', phase: 'continuous' });
+    const ack = await settle;
+    watching = false;
+    expect(ack.ok).toBe(true);
+    const expected = reference.apply({ kind: 'Settle', seq: ack.seq, ts: T });
+    reference.apply({ kind: 'SetPhase', seq: ack.seq + 1, ts: T, instrumentId: 'IF2612', phase: 'continuous' });
+    expect(progress.length).toBeGreaterThan(5); // other work ran between the slices
+    expect(progress).toEqual([...progress].sort((x, y) => x - y));
+    expect(progress.at(-1)).toBeLessThan(3_020);
+    expect(turns).toBeGreaterThan(progress.length);
+    expect((await after).seq).toBe(ack.seq + 1);
+    expect(ack.ok && ack.events.filter((e) => e.kind === 'AccountSettled').length).toBe(3_020);
+    expect(ack).toEqual(expected);
+    expect(ex.engine.stateHash()).toBe(reference.stateHash());
+    await ex.close();
+    // the day's statements as CSV, rendered in a worker thread, parse back to the statement events
+    const settled = ack.ok ? ack.events.filter((e) => e.kind === 'AccountSettled') : [];
+    const { csv, rows } = await statementsCsvInWorker(dir, settled[0]!.tradingDay);
+    await closeJobs();
+    const [header, ...lines] = csv.trimEnd().split('\n');
+    expect(header!.split(',')).toEqual([...STATEMENT_COLUMNS]);
+    expect(rows).toBe(settled.length);
+    const col = (name: string) => STATEMENT_COLUMNS.indexOf(name as never);
+    lines.forEach((line, i) => {
+      const cells = line.split(',');
+      const a = settled[i]!.account;
+      expect([Number(cells[col('accountId')]), Number(cells[col('balance')]), Number(cells[col('available')])]).toEqual(
+        [a.accountId, a.balance, a.available],
+      );
+      expect(Number(cells[col('positions')])).toBe(settled[i]!.positions.length);
+    });
   });
 });
