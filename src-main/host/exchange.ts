@@ -347,7 +347,7 @@ export class Exchange {
     const turn = () => new Promise<void>((r) => setImmediate(r));
     const chunk = this.options.settleChunk;
     // digest and read-model rows cost more per event than settling per account: smaller slices for them
-    const slice = Math.max(1, chunk >> 2);
+    const slice = Number.isFinite(chunk) ? Math.max(1, Math.floor(chunk / 4)) : Number.POSITIVE_INFINITY;
     let ack: ApplyResult | null = null;
     try {
       if (this.unflushed.length > 0) this.flush(); // earlier batches first (fast mode)

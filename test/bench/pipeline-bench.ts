@@ -48,6 +48,7 @@ const { values: argv } = parseArgs({
     resting: { type: 'string' },
     'resting-accounts': { type: 'string' },
     'settle-accounts': { type: 'string' },
+    only: { type: 'string' },
   },
   strict: true,
 });
@@ -62,6 +63,9 @@ const opts = {
   resting: intOpt(argv.resting, smoke ? 20_000 : 1_000_000),
   restingAccounts: intOpt(argv['resting-accounts'], smoke ? 1_000 : 10_000),
   settleAccounts: intOpt(argv['settle-accounts'], smoke ? 5_000 : 100_000),
+  /** Run one section alone in a fresh process (throughput, latency, rss, settle): memory left by the other sections
+   * (a 1M-order book is ~1 GB) otherwise shows in RSS and in GC pauses. */
+  only: argv.only ?? null,
 };
 const SHARD_SETTINGS = [0, 1, 2] as const;
 
@@ -370,48 +374,57 @@ async function settleLag(settleChunk: number) {
 
 const result: Record<string, unknown> = { bench: 'pipeline', ...opts, machine: machineInfo() };
 try {
-  const orders: Record<string, number> = {};
-  let journalDir = '';
-  for (const s of SHARD_SETTINGS) {
-    const r = await throughput(s);
-    orders[String(s)] = r.ordersPerSec;
-    if (s === 0) journalDir = r.dir;
-    log(`  shards ${s}: ${r.ordersPerSec} orders/s (${r.ok} accepted)`);
+  const run = (section: string) => opts.only === null || opts.only === section;
+  if (run('throughput')) {
+    const orders: Record<string, number> = {};
+    let journalDir = '';
+    for (const s of SHARD_SETTINGS) {
+      const r = await throughput(s);
+      orders[String(s)] = r.ordersPerSec;
+      if (s === 0) journalDir = r.dir;
+      log(`  shards ${s}: ${r.ordersPerSec} orders/s (${r.ok} accepted)`);
+    }
+    result.orders_per_sec = orders;
+    log(`sqlite baseline: ${opts.orders} rows`);
+    result.sqlite_baseline_rows_per_sec = sqliteBaseline(opts.orders);
+    log('recovery');
+    const rec = await recovery(journalDir);
+    result.recovery = rec;
+    result.recovery_1m_ms = rec.open_ms;
+    result.full_replay_1m_ms = rec.full_replay_ms;
   }
-  result.orders_per_sec = orders;
-  log(`sqlite baseline: ${opts.orders} rows`);
-  result.sqlite_baseline_rows_per_sec = sqliteBaseline(opts.orders);
-  const latency: Record<string, unknown> = {};
-  for (const rate of opts.rates) {
-    log(`open loop at ${rate}/s for ${opts.seconds} s`);
-    const l = await openLoop(rate, opts.seconds);
-    latency[String(rate)] = {
-      core_p50_us: l.core.p50_us,
-      core_p99_us: l.core.p99_us,
-      core_p999_us: l.core.p999_us,
-      core_max_us: l.core.max_us,
-      durable_p50_us: l.durable.p50_us,
-      durable_p99_us: l.durable.p99_us,
-      durable_p999_us: l.durable.p999_us,
-      durable_max_us: l.durable.max_us,
-      count: l.core.count,
-    };
+  if (run('latency')) {
+    const latency: Record<string, unknown> = {};
+    for (const rate of opts.rates) {
+      log(`open loop at ${rate}/s for ${opts.seconds} s`);
+      const l = await openLoop(rate, opts.seconds);
+      latency[String(rate)] = {
+        core_p50_us: l.core.p50_us,
+        core_p99_us: l.core.p99_us,
+        core_p999_us: l.core.p999_us,
+        core_max_us: l.core.max_us,
+        durable_p50_us: l.durable.p50_us,
+        durable_p99_us: l.durable.p99_us,
+        durable_p999_us: l.durable.p999_us,
+        durable_max_us: l.durable.max_us,
+        count: l.core.count,
+      };
+    }
+    result.latency = latency;
   }
-  result.latency = latency;
-  log('recovery');
-  const rec = await recovery(journalDir);
-  result.recovery = rec;
-  result.recovery_1m_ms = rec.open_ms;
-  result.full_replay_1m_ms = rec.full_replay_ms;
-  const rss = await restingRss();
-  result.rss = rss;
-  result.rss_mb_10k_accounts_1m_resting = rss.rss_mb;
-  log(`settle lag: ${opts.settleAccounts} accounts, in slices`);
-  const sliced = await settleLag(1_000);
-  log(`settle lag: ${opts.settleAccounts} accounts, in one piece (baseline)`);
-  const whole = await settleLag(Number.POSITIVE_INFINITY);
-  result.settle_lag = { sliced, whole };
-  result.settle_100k_lag_max_ms = sliced.lag_max_ms;
+  if (run('settle')) {
+    log(`settle lag: ${opts.settleAccounts} accounts, in slices`);
+    const sliced = await settleLag(1_000);
+    log(`settle lag: ${opts.settleAccounts} accounts, in one piece (baseline)`);
+    const whole = await settleLag(Number.POSITIVE_INFINITY);
+    result.settle_lag = { sliced, whole };
+    result.settle_100k_lag_max_ms = sliced.lag_max_ms;
+  }
+  if (run('rss')) {
+    const rss = await restingRss();
+    result.rss = rss;
+    result.rss_mb_10k_accounts_1m_resting = rss.rss_mb;
+  }
 } finally {
   for (const d of folders) rmSync(d, { recursive: true, force: true });
 }
