@@ -94,13 +94,16 @@ async function serve(o: ReturnType<typeof options>['values']): Promise<void> {
     process.exit(code);
   };
   let lastSeq = ex.stats().lastSeq;
+  let lastAt = performance.now();
   // the timer also keeps the process serving until a signal (nothing else holds the event loop open)
   const timer = setInterval(
     () => {
       if (statusEvery === 0) return;
       const s = ex.stats();
-      const rate = Math.round((s.lastSeq - lastSeq) / statusEvery);
+      const now = performance.now();
+      const rate = Math.round(((s.lastSeq - lastSeq) * 1000) / Math.max(1, now - lastAt)); // over the real interval
       lastSeq = s.lastSeq;
+      lastAt = now;
       process.stderr.write(`deskex: seq ${s.lastSeq}, journaled ${s.journaledSeq}, ${rate} commands/s, ${s.status}\n`);
     },
     statusEvery === 0 ? 2 ** 30 : Math.max(1, statusEvery) * 1000,
