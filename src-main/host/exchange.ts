@@ -204,6 +204,11 @@ export class Exchange {
     return this.engineRef;
   }
 
+  /** The last sequence number given out (a PlaceOrder just submitted has this as its order id). */
+  get lastSeq(): number {
+    return this.seq;
+  }
+
   get state(): ExchangeStatus {
     return this.status;
   }

@@ -39,14 +39,7 @@ function handle(req: ShardRequest): ShardReply {
   gone.length = 0;
   const out: EngineEvent[] = [];
   let r: unknown = null;
-  switch (req.o) {
-    case 'add': {
-      matchers.set(req.spec.id, new InstrumentMatcher(req.spec, makeBook(), host));
-      break;
-    }
-    default:
-      break;
-  }
+  if (req.o === 'add') matchers.set(req.spec.id, new InstrumentMatcher(req.spec, makeBook(), host));
   const m = matcher(req.i);
   switch (req.o) {
     case 'add':

@@ -80,6 +80,8 @@ export interface ShardPoolOptions {
 
 export class ShardPool {
   private readonly shards: Shard[] = [];
+  /** Which shard owns each instrument (looked up for every submitted command). */
+  private readonly owner = new Map<string, Shard>();
   private next = 0;
 
   private constructor() {}
@@ -114,6 +116,7 @@ export class ShardPool {
   readonly factory: MatcherFactory = (spec, host) => {
     const shard = this.shards[this.next++ % this.shards.length]!;
     shard.instruments.push(spec.id);
+    this.owner.set(spec.id, shard);
     return new RemoteMatcher(spec, host, shard);
   };
 
@@ -122,14 +125,8 @@ export class ShardPool {
     return this.shards.map((s) => ({ shard: s.index, instruments: [...s.instruments], down: s.down }));
   }
 
-  /** The shard that owns an instrument, or undefined. */
-  shardOf(instrumentId: string): number | undefined {
-    return this.shards.find((s) => s.instruments.includes(instrumentId))?.index;
-  }
-
   isDown(instrumentId: string): string | null {
-    const s = this.shards.find((x) => x.instruments.includes(instrumentId));
-    return s?.down ?? null;
+    return this.owner.get(instrumentId)?.down ?? null;
   }
 
   anyDown(): string | null {

@@ -1,14 +1,13 @@
 /**
- * Journal verification: replays a data folder's whole journal from an empty engine, checking every batch's
+ * Journal verification: recovery's replay of a data folder's whole journal from an empty engine (writing nothing), checking every batch's
  * checksum and digest and the state hash at every snapshot. Read-only; runs in a worker thread (piscina) from the
  * CLI so the caller's event loop stays free.
  */
 
-import { StateHasher } from '../../src-engine/domain/hash.ts';
-import { Engine, type EngineOptions } from '../../src-engine/engine.ts';
+import type { EngineOptions } from '../../src-engine/engine.ts';
 import { getMeta, openDatabase } from '../store/database.ts';
-import { digestResult, Journal } from '../store/journal.ts';
 import { Snapshots } from '../store/snapshots.ts';
+import { RecoveryError, type RecoveryReport, recover } from './recovery.ts';
 
 export interface VerifyReport {
   readonly ok: boolean;
@@ -27,47 +26,41 @@ export function verifyJournal(dataDir: string, onProgress?: (done: number, total
   const db = openDatabase(dataDir, { readonly: true });
   try {
     const options = JSON.parse(getMeta(db, 'engine_options') ?? '{}') as EngineOptions;
-    const engine = new Engine({ ...options, accounts: true });
     const snaps = new Map<number, number>();
     for (const { row, damaged } of new Snapshots(db).list()) if (!damaged) snaps.set(row.lastSeq, row.stateHash);
-    const journal = new Journal(db);
-    const total = journal.count(0);
     const problems: string[] = [];
-    let batches = 0;
-    let commands = 0;
     let checked = 0;
-    for (const item of journal.read(0)) {
-      if ('bad' in item) {
-        problems.push(`batch ${item.bad.batch} (seq ${item.bad.firstSeq}..${item.bad.lastSeq}) fails its checksum`);
-        break;
-      }
-      const b = item.ok;
-      const h = new StateHasher();
-      for (const c of b.commands) digestResult(h, engine.apply(c));
-      if (h.digest() !== b.digest) {
-        problems.push(`batch ${b.batch} (seq ${b.firstSeq}..${b.lastSeq}) replays differently from its digest`);
-        break;
-      }
-      batches++;
-      commands += b.commands.length;
-      const snap = snaps.get(b.lastSeq);
-      if (snap !== undefined) {
-        checked++;
-        if (snap !== engine.stateHash()) problems.push(`state hash differs from the snapshot at seq ${b.lastSeq}`);
-      }
-      if (onProgress && (batches % 256 === 0 || batches === total)) onProgress(batches, total);
-    }
+    let report: RecoveryReport | null = null;
+    let replayed = { batches: 0, commands: 0 };
     try {
-      engine.validateInternalState();
+      // the same replay as recovery, from an empty engine, writing nothing
+      report = recover(db, {
+        engine: { ...options, accounts: true },
+        fromScratch: true,
+        readOnly: true,
+        onProgress: onProgress && ((p) => onProgress(p.batchesDone, p.batchesTotal)),
+        onBatch: (lastSeq, engine) => {
+          const stored = snaps.get(lastSeq);
+          if (stored === undefined) return;
+          checked++;
+          if (stored !== engine.stateHash()) problems.push(`state hash differs from the snapshot at seq ${lastSeq}`);
+        },
+      }).report;
+      replayed = { batches: report.batchesReplayed, commands: report.commandsReplayed };
+      const torn = report.droppedBatch;
+      if (torn !== null)
+        problems.push(`batch ${torn.batch} (seq ${torn.firstSeq}..${torn.lastSeq}) fails its checksum`);
     } catch (e) {
-      problems.push(`replayed state fails its invariants: ${(e as Error).message}`);
+      if (!(e instanceof RecoveryError)) throw e;
+      problems.push(e.problem);
+      replayed = { batches: e.batchesReplayed, commands: e.commandsReplayed };
     }
     return {
       ok: problems.length === 0,
-      batches,
-      commands,
-      lastSeq: engine.seq,
-      stateHash: engine.stateHash(),
+      batches: replayed.batches,
+      commands: replayed.commands,
+      lastSeq: report?.lastSeq ?? 0,
+      stateHash: report?.stateHash ?? 0,
       snapshotsChecked: checked,
       problems,
       ms: Math.round(performance.now() - t0),

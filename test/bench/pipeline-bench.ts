@@ -124,7 +124,7 @@ async function pump(
     const cmd = flow.next();
     last = ex.submit(cmd);
     void last.then(count);
-    if (cmd.kind === 'PlaceOrder') flow.placedOrder(ex.stats().lastSeq);
+    if (cmd.kind === 'PlaceOrder') flow.placedOrder(ex.lastSeq);
     if (i % window === window - 1) await last;
     if (i % 100_000 === 99_999) log(`  ${i + 1} orders`);
   }
@@ -216,7 +216,7 @@ async function openLoop(rate: number, seconds: number) {
           durable.recordValue(Math.max(1, Math.round((performance.now() - due) * 1000)));
           if (++done === total) resolve();
         });
-        if (cmd.kind === 'PlaceOrder') flow.placedOrder(ex.stats().lastSeq);
+        if (cmd.kind === 'PlaceOrder') flow.placedOrder(ex.lastSeq);
         sent++;
       }
       if (sent < total) setImmediate(tick);

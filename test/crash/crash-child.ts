@@ -42,7 +42,7 @@ const tick = () => {
     for (let i = 0; i < 100; i++) {
       const cmd = flow.next();
       void ex.submit(cmd).then(report);
-      if (cmd.kind === 'PlaceOrder') flow.placedOrder(ex.stats().lastSeq);
+      if (cmd.kind === 'PlaceOrder') flow.placedOrder(ex.lastSeq);
     }
   }
   setImmediate(tick);

@@ -4,14 +4,9 @@
  * the recovered state passes every invariant (money conserved), and that its hash equals a clean replay's.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { StateHasher } from '../../src-engine/domain/hash.ts';
-import { Engine } from '../../src-engine/engine.ts';
 import { Exchange } from '../../src-main/host/exchange.ts';
 import type { Rng } from '../../src-main/host/flow.ts';
-import { DB_FILE } from '../../src-main/store/database.ts';
-import { digestResult } from '../../src-main/store/journal.ts';
+import { cleanReplay } from '../integration/exchange-helpers.ts';
 
 const CHILD = new URL('./crash-child.ts', import.meta.url).pathname;
 
@@ -66,25 +61,6 @@ async function runChild(
       else reject(new Error(`crash child ended on its own (code ${code}, signal ${signal}): ${stderr}`));
     });
   });
-}
-
-/** Replays the journal from an empty engine: the result digest of every seq, and the final hash. */
-function cleanReplay(dataDir: string): { digests: Map<number, number>; hash: number } {
-  const db = new Database(join(dataDir, DB_FILE), { readonly: true });
-  const engine = new Engine({ accounts: true, defaultStp: 'cancelTaker', risk: {} });
-  const digests = new Map<number, number>();
-  for (const r of db.prepare('SELECT commands FROM journal ORDER BY batch').iterate() as IterableIterator<{
-    commands: string;
-  }>) {
-    for (const c of JSON.parse(r.commands)) {
-      const h = new StateHasher();
-      const res = engine.apply(c);
-      digestResult(h, res);
-      digests.set(res.seq, h.digest());
-    }
-  }
-  db.close();
-  return { digests, hash: engine.stateHash() };
 }
 
 export async function crashRound(dataDir: string, rng: Rng, durability: 'batched' | 'strict'): Promise<RoundResult> {

@@ -1,9 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { StateHasher } from '../../src-engine/domain/hash.ts';
+import { Engine } from '../../src-engine/engine.ts';
 import { DEMO_INSTRUMENTS } from '../../src-main/host/demo-market.ts';
 import type { Ack, Exchange } from '../../src-main/host/exchange.ts';
 import { OrderFlow } from '../../src-main/host/flow.ts';
+import { DB_FILE } from '../../src-main/store/database.ts';
+import { digestResult } from '../../src-main/store/journal.ts';
 
 /** A fresh temporary data folder; remove() deletes it. */
 export function tempDataDir(): { dir: string; remove: () => void } {
@@ -29,9 +34,33 @@ export async function runFlow(
     const cmd = flow.next();
     const p = ex.submit(cmd);
     out.push(p);
-    if (cmd.kind === 'PlaceOrder') flow.placedOrder(ex.stats().lastSeq);
+    if (cmd.kind === 'PlaceOrder') flow.placedOrder(ex.lastSeq);
     // let batches form and commit while the flow goes on
     if (i % 500 === 499) await p;
   }
   return Promise.all(out);
+}
+
+/**
+ * Replays a data folder's journal (batches up to `upToBatch`) from an empty engine with the default settings, apart
+ * from recovery's code: the resulting engine and the digest of every seq's result.
+ */
+export function cleanReplay(
+  dir: string,
+  upToBatch = Number.MAX_SAFE_INTEGER,
+): { engine: Engine; hash: number; seq: number; digests: Map<number, number> } {
+  const db = new Database(join(dir, DB_FILE), { readonly: true });
+  const engine = new Engine({ accounts: true, defaultStp: 'cancelTaker', risk: {} });
+  const digests = new Map<number, number>();
+  const rows = db.prepare('SELECT commands FROM journal WHERE batch <= ? ORDER BY batch').iterate(upToBatch);
+  for (const r of rows as IterableIterator<{ commands: string }>) {
+    for (const c of JSON.parse(r.commands)) {
+      const h = new StateHasher();
+      const res = engine.apply(c);
+      digestResult(h, res);
+      digests.set(res.seq, h.digest());
+    }
+  }
+  db.close();
+  return { engine, hash: engine.stateHash(), seq: engine.seq, digests };
 }

@@ -6,14 +6,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Engine } from '../../src-engine/engine.ts';
 import { DEMO_INSTRUMENTS } from '../../src-main/host/demo-market.ts';
 import { Exchange, ExchangeUnavailableError } from '../../src-main/host/exchange.ts';
 import { closeJobs, statementsCsvInWorker } from '../../src-main/host/jobs.ts';
 import { RecoveryError } from '../../src-main/host/recovery.ts';
 import { STATEMENT_COLUMNS } from '../../src-main/host/statements-csv.ts';
 import { DataFileError, DB_FILE } from '../../src-main/store/database.ts';
-import { runFlow, tempDataDir } from './exchange-helpers.ts';
+import { cleanReplay, runFlow, tempDataDir } from './exchange-helpers.ts';
 
 const dirs: { remove: () => void }[] = [];
 function dataDir(): string {
@@ -24,18 +23,6 @@ function dataDir(): string {
 afterEach(() => {
   for (const d of dirs.splice(0)) d.remove();
 });
-
-/** Replays the journal of a closed data folder from scratch with a fresh engine; returns its hash and last seq. */
-function cleanReplay(dir: string, upToBatch = Number.MAX_SAFE_INTEGER): { hash: number; seq: number } {
-  const db = new Database(join(dir, DB_FILE), { readonly: true });
-  const engine = new Engine({ accounts: true, defaultStp: 'cancelTaker', risk: {} });
-  const rows = db.prepare('SELECT commands FROM journal WHERE batch <= ? ORDER BY batch').all(upToBatch) as {
-    commands: string;
-  }[];
-  for (const r of rows) for (const c of JSON.parse(r.commands)) engine.apply(c);
-  db.close();
-  return { hash: engine.stateHash(), seq: engine.seq };
-}
 
 describe('Exchange on a SQLite file', () => {
   it('creates the demo market, sequences commands and acknowledges in order', async () => {
@@ -240,12 +227,7 @@ describe('settlement in steps', () => {
     await Promise.all(setup);
     for (const s of DEMO_INSTRUMENTS) await ex.submit({ kind: 'SetPhase', instrumentId: s.id, phase: 'closed' });
     // the same commands through one engine.apply each: the reference result
-    const reference = new Engine({ accounts: true, defaultStp: 'cancelTaker', risk: {} });
-    const raw = new Database(join(dir, DB_FILE), { readonly: true });
-    for (const r of raw.prepare('SELECT commands FROM journal ORDER BY batch').all() as { commands: string }[]) {
-      for (const c of JSON.parse(r.commands)) reference.apply(c);
-    }
-    raw.close();
+    const reference = cleanReplay(dir).engine;
     const progress: number[] = [];
     let turns = 0;
     let watching = true;
