@@ -18,7 +18,7 @@ import { type Reject, reject } from '../domain/reject-codes.ts';
 import type { Matcher } from '../matching/matcher.ts';
 import { type LedgerState, stateError } from '../state.ts';
 import { Account } from './account.ts';
-import { allowanceFor, commissionFor, marginFor, notional, riskRatioPpm } from './money-rules.ts';
+import { allowanceFor, commissionFor, MAX_TOTAL_MONEY, marginFor, notional, riskRatioPpm } from './money-rules.ts';
 import type { Bucket, PositionSide } from './position.ts';
 import { AccountSettlement, type SettleTerms } from './settlement.ts';
 
@@ -127,6 +127,9 @@ export class Ledger {
       if (a.kind === 'stock') a.cash -= cmd.amount;
       this.withdrawalsTotal += cmd.amount;
     } else {
+      if (cmd.amount > MAX_TOTAL_MONEY - (this.depositsTotal - this.withdrawalsTotal)) {
+        return reject('ACCOUNT_AMOUNT_TOO_LARGE');
+      }
       a.deposit += cmd.amount;
       if (a.kind === 'stock') a.cash += cmd.amount;
       this.depositsTotal += cmd.amount;

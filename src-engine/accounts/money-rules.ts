@@ -66,3 +66,10 @@ export function riskRatioPpm(margin: number, balance: number): number {
   if (balance <= 0) return Number.MAX_SAFE_INTEGER;
   return mulDivCeil(margin, PPM, balance);
 }
+
+/**
+ * The most money (minor units) the exchange holds in all: deposits minus withdrawals never pass it. 10^15 is about
+ * 2^50, so every sum the engine forms from it (balances with profits, margins, the totals a state hash reads)
+ * stays inside JavaScript's exact integers (2^53).
+ */
+export const MAX_TOTAL_MONEY = 1_000_000_000_000_000;

@@ -30,6 +30,7 @@ export type RejectCode =
   | 'ACCOUNT_DUPLICATE'
   | 'ACCOUNT_INSUFFICIENT_AVAILABLE'
   | 'ACCOUNT_AMOUNT_NOT_POSITIVE'
+  | 'ACCOUNT_AMOUNT_TOO_LARGE'
   | 'MATCHING_PHASE_REJECTS_ORDERS'
   | 'MATCHING_ORDER_TYPE_NOT_IN_PHASE'
   | 'MATCHING_PHASE_REJECTS_CANCELS'
@@ -97,6 +98,10 @@ export const REJECTS: { readonly [K in RejectCode]: RejectInfo } = {
   ACCOUNT_DUPLICATE: { code: 4004, message: 'An account with this id already exists.' },
   ACCOUNT_INSUFFICIENT_AVAILABLE: { code: 4005, message: 'The amount is more than the available funds.' },
   ACCOUNT_AMOUNT_NOT_POSITIVE: { code: 4006, message: 'The amount must be a positive integer of minor units.' },
+  ACCOUNT_AMOUNT_TOO_LARGE: {
+    code: 4007,
+    message: "The deposit would take the exchange's money past its limit of 10^15 minor units in all.",
+  },
   MATCHING_PHASE_REJECTS_ORDERS: { code: 3001, message: 'The trading phase does not accept new orders.' },
   MATCHING_ORDER_TYPE_NOT_IN_PHASE: { code: 3002, message: 'This order type is not accepted in the current phase.' },
   MATCHING_PHASE_REJECTS_CANCELS: { code: 3003, message: 'The trading phase does not accept cancels or modifies.' },

@@ -467,6 +467,22 @@ describe('risk and account rejects', () => {
     expect(s.account(A).balance).toBe(1_000);
   });
 
+  it('ACCOUNT_AMOUNT_TOO_LARGE: deposits never take the money in the exchange past 10^15 minor units', () => {
+    const s = new AccountsScenario();
+    s.createAccount(A, 'futures');
+    s.createAccount(B, 'futures');
+    s.deposit(A, 600_000_000_000_000);
+    s.rejected({ kind: 'Deposit', accountId: B, amount: 400_000_000_000_001 }, 'ACCOUNT_AMOUNT_TOO_LARGE');
+    s.rejected({ kind: 'Deposit', accountId: B, amount: Number.MAX_SAFE_INTEGER }, 'ACCOUNT_AMOUNT_TOO_LARGE');
+    s.deposit(B, 400_000_000_000_000);
+    s.rejected({ kind: 'Deposit', accountId: A, amount: 1 }, 'ACCOUNT_AMOUNT_TOO_LARGE');
+    // a withdrawal makes room again
+    s.apply({ kind: 'Withdraw', accountId: A, amount: 5 });
+    s.deposit(A, 5);
+    expect(s.account(A).balance + s.account(B).balance).toBe(1_000_000_000_000_000);
+    s.validate();
+  });
+
   it('ADMIN_SETTLEMENT_NOT_CLOSED: Settle needs every instrument closed', () => {
     const s = market();
     s.sell(1, B, RB, 3500, 1);
