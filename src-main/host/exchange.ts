@@ -10,7 +10,15 @@ import type { Command, PlaceOrder } from '../../src-engine/domain/commands.ts';
 import { StateHasher } from '../../src-engine/domain/hash.ts';
 import type { StpMode } from '../../src-engine/domain/order.ts';
 import type { ApplyResult, Engine, EngineOptions } from '../../src-engine/engine.ts';
-import { type Durability, getMeta, openDatabase, type SqliteDb, setMeta } from '../store/database.ts';
+import {
+  DURABILITIES,
+  type Durability,
+  getMeta,
+  openDatabase,
+  type SqliteDb,
+  setDurability,
+  setMeta,
+} from '../store/database.ts';
 import { digestEvents, digestHead, digestResult, type Journal } from '../store/journal.ts';
 import { ReadModels } from '../store/read-models.ts';
 import { Snapshots } from '../store/snapshots.ts';
@@ -114,12 +122,67 @@ export interface ExchangeStats {
 }
 
 const ENGINE_META = 'engine_options';
+const TUNING_META = 'tuning';
+
+/** Settings an operator may change while the exchange runs (all but shards apply at once). */
+export interface Tuning {
+  readonly durability: Durability;
+  readonly snapshotEvery: number;
+  readonly maxBatch: number;
+  readonly fastFlushMs: number;
+  /** Applies at the next start (books move between threads only on a restart). */
+  readonly shards: number;
+}
+
+/** What applies live and what needs a restart, for the API and the UI. */
+export const TUNING_LIVE: { readonly [K in keyof Tuning]: boolean } = {
+  durability: true,
+  snapshotEvery: true,
+  maxBatch: true,
+  fastFlushMs: true,
+  shards: false,
+};
+
+const TUNING_LIMITS: { readonly [K in Exclude<keyof Tuning, 'durability'>]: readonly [number, number] } = {
+  snapshotEvery: [1_000, 100_000_000],
+  maxBatch: [1, 65_536],
+  fastFlushMs: [1, 10_000],
+  shards: [0, 64],
+};
+
+export class TuningError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TuningError';
+  }
+}
+
+/** Checks a partial tuning; throws TuningError naming the first bad field. */
+export function checkTuning(t: Partial<Record<keyof Tuning, unknown>>): Partial<Tuning> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(t)) {
+    if (v === undefined) continue;
+    if (k === 'durability') {
+      if (!DURABILITIES.includes(v as Durability))
+        throw new TuningError(`durability must be one of ${DURABILITIES.join(', ')}`);
+    } else if (k in TUNING_LIMITS) {
+      const [lo, hi] = TUNING_LIMITS[k as keyof typeof TUNING_LIMITS];
+      if (!Number.isSafeInteger(v) || (v as number) < lo || (v as number) > hi) {
+        throw new TuningError(`${k} must be a whole number from ${lo} to ${hi}`);
+      }
+    } else {
+      throw new TuningError(`${k} is not a setting`);
+    }
+    out[k] = v;
+  }
+  return out as Partial<Tuning>;
+}
 
 export class Exchange {
   private status: ExchangeStatus = 'ready';
   private failure = '';
   private seq: number;
-  private lastTs = 0;
+  private lastTs_ = 0;
   private readonly queue: Pending[] = [];
   private scheduled = false;
   /** A settlement in progress: accounts settled so far; resolves when it is done. */
@@ -140,10 +203,16 @@ export class Exchange {
     private readonly journal: Journal,
     readonly recovery: RecoveryReport,
     private readonly pool: ShardPool | null,
-    private readonly options: Required<
-      Pick<ExchangeOptions, 'durability' | 'snapshotEvery' | 'maxBatch' | 'fastFlushMs' | 'settleChunk'>
-    > & {
-      clock: () => number;
+    private readonly options: {
+      durability: Durability;
+      snapshotEvery: number;
+      maxBatch: number;
+      fastFlushMs: number;
+      settleChunk: number;
+      shards: number;
+      /** shards as stored for the next start (may differ from the running count) */
+      nextShards: number;
+      readonly clock: () => number;
     },
   ) {
     this.seq = engineRef.seq;
@@ -160,8 +229,9 @@ export class Exchange {
 
   /** Opens the data folder (creating it), recovers, and returns a ready exchange. */
   static async open(options: ExchangeOptions): Promise<Exchange> {
-    const durability = options.durability ?? 'batched';
-    const shards = options.shards ?? 0;
+    const saved = Exchange.savedTuning(options.dataDir);
+    const durability = options.durability ?? saved.durability ?? 'batched';
+    const shards = options.shards ?? saved.shards ?? 0;
     if (!Number.isInteger(shards) || shards < 0) throw new RangeError('shards must be a whole number >= 0');
     const db = openDatabase(options.dataDir, { durability });
     let pool: ShardPool | null = null;
@@ -180,10 +250,12 @@ export class Exchange {
       });
       const ex = new Exchange(db, engine, journal, report, pool, {
         durability,
-        snapshotEvery: options.snapshotEvery ?? 200_000,
-        maxBatch: options.maxBatch ?? 4_096,
-        fastFlushMs: options.fastFlushMs ?? 20,
+        snapshotEvery: options.snapshotEvery ?? saved.snapshotEvery ?? 200_000,
+        maxBatch: options.maxBatch ?? saved.maxBatch ?? 4_096,
+        fastFlushMs: options.fastFlushMs ?? saved.fastFlushMs ?? 20,
         settleChunk: options.settleChunk ?? 1_000,
+        shards,
+        nextShards: saved.shards ?? shards,
         clock: options.clock ?? Date.now,
       });
       if (fresh && options.demo) {
@@ -199,6 +271,59 @@ export class Exchange {
     }
   }
 
+  /**
+   * The tuning saved by `tune` in a data folder (empty for a new or unreadable folder). Options given to `open`
+   * override it; what `tune` changes is saved, so a desktop app without flags keeps its settings.
+   */
+  private static savedTuning(dataDir: string): Partial<Tuning> {
+    let db: SqliteDb | null = null;
+    try {
+      db = openDatabase(dataDir, { readonly: true });
+      const raw = getMeta(db, TUNING_META);
+      return raw === undefined ? {} : checkTuning(JSON.parse(raw) as Partial<Tuning>);
+    } catch {
+      return {};
+    } finally {
+      db?.close();
+    }
+  }
+
+  /** The settings in force, and the shard count the next start will use. */
+  tuning(): Tuning & { readonly runningShards: number } {
+    const o = this.options;
+    return {
+      durability: o.durability,
+      snapshotEvery: o.snapshotEvery,
+      maxBatch: o.maxBatch,
+      fastFlushMs: o.fastFlushMs,
+      shards: o.nextShards,
+      runningShards: o.shards,
+    };
+  }
+
+  /**
+   * Changes settings while running: durability, snapshot interval, batch size and fast-mode flush time at once
+   * (leaving fast mode first journals what it holds); shards at the next start. Saved in the database.
+   */
+  tune(changes: Partial<Record<keyof Tuning, unknown>>): Tuning & { readonly runningShards: number } {
+    if (this.status !== 'ready') throw new ExchangeUnavailableError(this.status, this.failure || 'not running');
+    const t = checkTuning(changes);
+    const o = this.options;
+    if (t.durability !== undefined && t.durability !== o.durability) {
+      if (o.durability === 'fast') this.flush();
+      setDurability(this.db, t.durability);
+      o.durability = t.durability;
+    }
+    if (t.snapshotEvery !== undefined) o.snapshotEvery = t.snapshotEvery;
+    if (t.maxBatch !== undefined) o.maxBatch = t.maxBatch;
+    if (t.fastFlushMs !== undefined) o.fastFlushMs = t.fastFlushMs;
+    if (t.shards !== undefined) o.nextShards = t.shards;
+    const now = this.tuning();
+    const { runningShards: _, ...saved } = now;
+    setMeta(this.db, TUNING_META, JSON.stringify(saved));
+    return now;
+  }
+
   /** The engine, for queries only (state as of the last applied batch). Never apply commands to it directly. */
   get engine(): Engine {
     return this.engineRef;
@@ -207,6 +332,11 @@ export class Exchange {
   /** The last sequence number given out (a PlaceOrder just submitted has this as its order id). */
   get lastSeq(): number {
     return this.seq;
+  }
+
+  /** The timestamp given to the last command sequenced (read right after `submit` to learn a command's ts). */
+  get lastTs(): number {
+    return this.lastTs_;
   }
 
   get state(): ExchangeStatus {
@@ -248,8 +378,8 @@ export class Exchange {
     }
     const seq = ++this.seq;
     const now = this.options.clock();
-    const ts = Math.max(now, this.lastTs);
-    this.lastTs = ts;
+    const ts = Math.max(now, this.lastTs_);
+    this.lastTs_ = ts;
     const cmd = (input.kind === 'PlaceOrder' ? { ...input, orderId: seq, seq, ts } : { ...input, seq, ts }) as Command;
     return new Promise<Ack>((resolve, reject) => {
       this.queue.push({ cmd, resolve, reject, onApplied });

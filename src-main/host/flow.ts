@@ -49,8 +49,11 @@ export interface FlowOptions {
 export class OrderFlow {
   private readonly rng: Rng;
   private readonly first: number;
-  /** Order ids this flow placed (as the exchange assigned them), most recent last, for cancels. */
+  /** Order ids this flow placed (as the exchange assigned them) and their accounts, most recent last, for cancels. */
   private readonly placed: number[] = [];
+  private readonly owners: number[] = [];
+  /** The account of the last PlaceOrder `next` returned, until `placedOrder` names its id. */
+  private lastPlacer = 0;
 
   constructor(private readonly o: FlowOptions) {
     this.rng = new Rng(o.seed);
@@ -68,10 +71,14 @@ export class OrderFlow {
     return out;
   }
 
-  /** Tell the flow the id an order got, so later steps can cancel it. */
+  /** Tell the flow the id the last PlaceOrder got, so a later step can cancel it (as its owner). */
   placedOrder(orderId: number): void {
     this.placed.push(orderId);
-    if (this.placed.length > 4096) this.placed.splice(0, 2048);
+    this.owners.push(this.lastPlacer);
+    if (this.placed.length > 4096) {
+      this.placed.splice(0, 2048);
+      this.owners.splice(0, 2048);
+    }
   }
 
   next(): CommandInput {
@@ -81,9 +88,12 @@ export class OrderFlow {
     if (this.placed.length > 0 && rng.chance(o.cancelShare ?? 0.2)) {
       const i = rng.int(this.placed.length);
       const orderId = this.placed[i]!;
+      const owner = this.owners[i]!;
       this.placed[i] = this.placed[this.placed.length - 1]!;
+      this.owners[i] = this.owners[this.owners.length - 1]!;
       this.placed.pop();
-      return { kind: 'CancelOrder', orderId, accountId };
+      this.owners.pop();
+      return { kind: 'CancelOrder', orderId, accountId: owner };
     }
     const spec = o.instruments[rng.int(o.instruments.length)]!;
     const ref = spec.referencePrice ?? spec.priceTick * 1000;
@@ -93,6 +103,7 @@ export class OrderFlow {
     const ticks = cross ? rng.int(3) : -(1 + rng.int(o.spreadTicks ?? 50));
     const price = ref + dir * ticks * spec.priceTick;
     const offset = cross && rng.chance(0.5) ? 'close' : 'open';
+    this.lastPlacer = accountId;
     return {
       kind: 'PlaceOrder',
       accountId,
