@@ -115,4 +115,37 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (instrument_id, period, start_ts)
   ) STRICT, WITHOUT ROWID;
   `,
+  // 2: who may use the API: users (scrypt password hashes), UI sessions, API keys per account (hashed)
+  `
+  CREATE TABLE users (
+    user_id INTEGER PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE,
+    role TEXT NOT NULL CHECK (role IN ('admin', 'trader', 'viewer')),
+    password_hash TEXT NOT NULL,
+    disabled INTEGER NOT NULL DEFAULT 0,
+    created_ms INTEGER NOT NULL
+  ) STRICT;
+
+  -- token_hash: SHA-256 of the session token (the token itself is only ever in the client's hands).
+  CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL,
+    created_ms INTEGER NOT NULL,
+    expires_ms INTEGER NOT NULL
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX sessions_by_user ON sessions (user_id);
+
+  -- An API key acts for one account. secret_hash: SHA-256 of the key's secret part; prefix: the key's public part.
+  CREATE TABLE api_keys (
+    key_id INTEGER PRIMARY KEY,
+    prefix TEXT NOT NULL UNIQUE,
+    account_id INTEGER NOT NULL,
+    user_id INTEGER NOT NULL,
+    label TEXT NOT NULL,
+    secret_hash TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    revoked_ms INTEGER
+  ) STRICT;
+  CREATE INDEX api_keys_by_account ON api_keys (account_id);
+  `,
 ];
