@@ -1,190 +1,140 @@
 /**
- * The deskex command line.
+ * The deskex command line (bin/deskex.mjs). Each command is a module in cli/ with its own options and usage text;
+ * this file picks the command and turns errors into one line and an exit code.
  *
- *   deskex serve [--data-dir DIR] [--durability strict|batched|fast] [--shards N] [--orders FILE] [--exit]
- *   deskex replay --verify [--data-dir DIR]
+ *   deskex serve | replay --verify | export | backup | restore | admin | bench | help
  *
- * Exit codes: 0 done, 1 failed (a check failed or the exchange stopped), 2 wrong usage, 3 data folder refused.
+ * Exit codes: 0 done; 1 failed (a check failed, the exchange stopped, or the command was refused on its merits);
+ * 2 wrong usage or a setting that cannot work here (a port in use); 3 a data folder or database file refused (not
+ * deskex's, damaged, in use by a running deskex, or there already without --force).
  */
-import { createReadStream } from 'node:fs';
-import { resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { type CommandInput, Exchange } from './host/exchange.ts';
-import { closeJobs, verifyInWorker } from './host/jobs.ts';
-import { RecoveryError } from './host/recovery.ts';
-import { DataFileError, DURABILITIES, type Durability, openDatabase } from './store/database.ts';
+import { endProgressLine, Failure, Refused, SettingError, UsageError } from './cli/common.ts';
+import {
+  ADMIN_USAGE,
+  BACKUP_USAGE,
+  BENCH_USAGE,
+  EXPORT_USAGE,
+  REPLAY_USAGE,
+  RESTORE_USAGE,
+  SERVE_OPTIONS_TEXT,
+  SERVE_USAGE,
+} from './cli/usage.ts';
+import { DataFileError } from './store/database.ts';
 
 const USAGE = `deskex: a desktop exchange
 
 usage:
-  deskex serve [options]          run the exchange headless (creates the demo market in a new data folder)
+  deskex serve [options]           run the exchange headless (creates the demo market in a new data folder)
   deskex replay --verify [options] replay the whole journal in a worker and check every digest and snapshot hash
-  deskex help                     this text
+  deskex export trades|statements  the trades, or a day's settlement statements, as CSV (also while serving)
+  deskex backup --to FILE          a consistent copy of the database, also while serving
+  deskex restore --from FILE       put a backup in place, after recovering and checking it
+  deskex admin SUBCOMMAND          create-user, create-account, create-key, list-users
+  deskex bench NAME [-- ARGS]      run a benchmark: engine, settlement, pipeline, api
+  deskex help [COMMAND]            this text, or a command's own (as deskex COMMAND --help)
 
-options:
-  --data-dir DIR        data folder (default ./data); the database is DIR/deskex.db
-  --durability MODE     strict | batched (default) | fast   (serve)
-  --shards N            matching shards (worker threads); 0 = books on the main thread (default)
-  --orders FILE         serve: submit the commands in FILE (one JSON object per line), print each result
-  --exit                serve: stop after the --orders file is done
-  --status-every SEC    serve: print a status line every SEC seconds (default 10; 0 = never)
+Every command takes --help; those that work on a data folder take --data-dir DIR (default ./data; the database is
+DIR/deskex.db).
+
+serve options:
+${SERVE_OPTIONS_TEXT}
+exit codes: 0 done, 1 failed, 2 wrong usage or a setting that cannot work here, 3 data folder or file refused
 `;
 
-class UsageError extends Error {}
+type Run = (args: string[]) => Promise<number>;
 
-function fail(code: number, message: string): never {
-  process.stderr.write(`deskex: ${message}\n`);
-  process.exit(code);
-}
+/** Each command's module is loaded only when it runs (serve's pulls in the whole API server). */
+const COMMANDS: Record<string, { load: () => Promise<Run>; usage: string }> = {
+  serve: { load: async () => (await import('./cli/serve.ts')).serve, usage: SERVE_USAGE },
+  replay: { load: async () => (await import('./cli/serve.ts')).replay, usage: REPLAY_USAGE },
+  export: { load: async () => (await import('./cli/export.ts')).exportCommand, usage: EXPORT_USAGE },
+  backup: { load: async () => (await import('./cli/backup.ts')).backup, usage: BACKUP_USAGE },
+  restore: { load: async () => (await import('./cli/backup.ts')).restore, usage: RESTORE_USAGE },
+  admin: { load: async () => (await import('./cli/admin.ts')).admin, usage: ADMIN_USAGE },
+  bench: { load: async () => (await import('./cli/bench.ts')).bench, usage: BENCH_USAGE },
+};
 
-function options(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        'data-dir': { type: 'string', default: 'data' },
-        durability: { type: 'string', default: 'batched' },
-        shards: { type: 'string', default: '0' },
-        orders: { type: 'string' },
-        exit: { type: 'boolean', default: false },
-        'status-every': { type: 'string', default: '10' },
-        verify: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-}
+/** Every option name any command takes, with its type: only to find the command word among the arguments. */
+const ALL_OPTIONS = {
+  'data-dir': { type: 'string' },
+  durability: { type: 'string' },
+  shards: { type: 'string' },
+  orders: { type: 'string' },
+  'status-every': { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'allowed-host': { type: 'string' },
+  'rate-limit': { type: 'string' },
+  account: { type: 'string' },
+  instrument: { type: 'string' },
+  day: { type: 'string' },
+  out: { type: 'string' },
+  to: { type: 'string' },
+  from: { type: 'string' },
+  username: { type: 'string' },
+  role: { type: 'string' },
+  password: { type: 'string' },
+  user: { type: 'string' },
+  kind: { type: 'string' },
+  deposit: { type: 'string' },
+  label: { type: 'string' },
+} as const;
 
-function progressLine(label: string, done: number, total: number): void {
-  const pct = total === 0 ? 100 : Math.floor((done * 100) / total);
-  const width = 30;
-  const filled = Math.round((pct * width) / 100);
-  process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${pct}% (${done}/${total})`);
-  if (done >= total) process.stderr.write('\n');
-}
-
-async function serve(o: ReturnType<typeof options>['values']): Promise<void> {
-  const durability = o.durability as Durability;
-  if (!DURABILITIES.includes(durability))
-    throw new UsageError(`--durability must be one of ${DURABILITIES.join(', ')}`);
-  const shards = Number(o.shards);
-  if (!Number.isInteger(shards) || shards < 0) throw new UsageError('--shards must be a whole number >= 0');
-  const statusEvery = Number(o['status-every']);
-  if (!Number.isFinite(statusEvery) || statusEvery < 0) throw new UsageError('--status-every must be >= 0');
-  const dataDir = resolve(o['data-dir']!);
-  const ex = await Exchange.open({
-    dataDir,
-    durability,
-    shards,
-    demo: true,
-    onRecoveryProgress: (p) => progressLine('recovering', p.batchesDone, p.batchesTotal),
+/** The command word (the first positional, options may come before it) and the arguments without it. */
+function splitCommand(argv: string[]): { command: string | undefined; rest: string[] } {
+  const { tokens } = parseArgs({
+    args: argv,
+    options: ALL_OPTIONS,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
   });
-  let stopping = false;
-  const stop = async (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    clearInterval(timer);
-    await ex.close();
-    process.stderr.write(`deskex: stopped at seq ${ex.stats().lastSeq}\n`);
-    process.exit(code);
-  };
-  let lastSeq = ex.stats().lastSeq;
-  let lastAt = performance.now();
-  // the timer also keeps the process serving until a signal (nothing else holds the event loop open)
-  const timer = setInterval(
-    () => {
-      if (statusEvery === 0) return;
-      const s = ex.stats();
-      const now = performance.now();
-      const rate = Math.round(((s.lastSeq - lastSeq) * 1000) / Math.max(1, now - lastAt)); // over the real interval
-      lastSeq = s.lastSeq;
-      lastAt = now;
-      process.stderr.write(`deskex: seq ${s.lastSeq}, journaled ${s.journaledSeq}, ${rate} commands/s, ${s.status}\n`);
-    },
-    statusEvery === 0 ? 2 ** 30 : Math.max(1, statusEvery) * 1000,
-  );
-  // the handlers are in place before "ready" is printed: a supervisor may stop deskex as soon as it reads it
-  process.on('SIGINT', () => void stop(0));
-  process.on('SIGTERM', () => void stop(0));
-  const r = ex.recovery;
-  process.stderr.write(
-    `deskex: ready, data ${dataDir}, durability ${durability}, shards ${shards}, seq ${ex.stats().lastSeq} ` +
-      `(snapshot ${r.snapshotSeq} + ${r.commandsReplayed} replayed in ${Math.round(r.ms)} ms)` +
-      (r.droppedBatch
-        ? `; dropped a torn last batch (seq ${r.droppedBatch.firstSeq}..${r.droppedBatch.lastSeq})`
-        : '') +
-      '\n',
-  );
-  for (const s of r.snapshotsSkipped) process.stderr.write(`deskex: snapshot at seq ${s.lastSeq} not used: ${s.why}\n`);
-  if (o.orders !== undefined) {
-    const lines = createInterface({ input: createReadStream(resolve(o.orders)), crlfDelay: Number.POSITIVE_INFINITY });
-    let n = 0;
-    for await (const line of lines) {
-      if (stopping) break; // a signal arrived: submit nothing more
-      n++;
-      if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
-      let cmd: CommandInput;
-      try {
-        cmd = JSON.parse(line) as CommandInput;
-      } catch (e) {
-        process.stdout.write(`${JSON.stringify({ line: n, ok: false, error: `not JSON: ${(e as Error).message}` })}\n`);
-        continue;
-      }
-      if (typeof cmd !== 'object' || cmd === null || Array.isArray(cmd)) {
-        process.stdout.write(`${JSON.stringify({ line: n, ok: false, error: 'not a command: a JSON object' })}\n`);
-        continue;
-      }
-      if (stopping) break;
-      const ack = await ex.submit(cmd);
-      process.stdout.write(
-        `${JSON.stringify(ack.ok ? { line: n, ok: true, seq: ack.seq, events: ack.events } : { line: n, ...ack })}\n`,
-      );
-    }
-    if (o.exit) await stop(0);
+  for (const t of tokens) {
+    if (t.kind === 'option-terminator') break;
+    if (t.kind === 'positional') return { command: t.value, rest: argv.filter((_, i) => i !== t.index) };
   }
-}
-
-async function replay(o: ReturnType<typeof options>['values']): Promise<number> {
-  if (!o.verify) throw new UsageError('replay needs --verify (it only checks; it never changes the data folder)');
-  const dataDir = resolve(o['data-dir']!);
-  // a folder without a deskex database is refused here (exit 3): the worker's DataFileError loses its class
-  openDatabase(dataDir, { readonly: true }).close();
-  const report = await verifyInWorker(dataDir, (done, total) => progressLine('verifying', done, total));
-  await closeJobs();
-  process.stdout.write(`${JSON.stringify(report)}\n`);
-  if (!report.ok) {
-    for (const p of report.problems) process.stderr.write(`deskex: ${p}\n`);
-    return 1;
-  }
-  process.stderr.write(
-    `deskex: journal verified: ${report.batches} batches, ${report.commands} commands, ` +
-      `${report.snapshotsChecked} snapshot hashes match, state hash ${report.stateHash}\n`,
-  );
-  return 0;
+  return { command: undefined, rest: argv };
 }
 
 async function main(argv: string[]): Promise<number> {
-  const o = options(argv);
-  const [command, ...rest] = o.positionals;
-  if (rest.length > 0) throw new UsageError(`unexpected argument ${rest[0]}`);
-  if (o.values.help || command === undefined || command === 'help') {
+  const { command, rest } = splitCommand(argv);
+  if (command === undefined) {
+    const help = rest.includes('--help') || rest.includes('-h');
+    if (!help && rest.length > 0) {
+      const first = rest.find((a) => a.startsWith('-')) ?? rest[0]!;
+      throw new UsageError(`Unknown option '${first}' (or a command is missing)`, USAGE);
+    }
     process.stdout.write(USAGE);
-    return command === undefined && !o.values.help ? 2 : 0;
+    return help ? 0 : 2;
   }
-  switch (command) {
-    case 'serve':
-      await serve(o.values);
-      return -1;
-    case 'replay':
-      return replay(o.values);
-    default:
-      throw new UsageError(`unknown command ${command}`);
+  if (command === 'help') {
+    const [topic, ...extra] = rest.filter((a) => a !== '--help' && a !== '-h');
+    if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`, USAGE);
+    if (topic === undefined) {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    const c = COMMANDS[topic];
+    if (c === undefined) throw new UsageError(`unknown command ${topic}`, USAGE);
+    process.stdout.write(c.usage);
+    return 0;
   }
+  const c = COMMANDS[command];
+  if (c === undefined) throw new UsageError(`unknown command ${command}`, USAGE);
+  // --help (before a --) is answered without loading the command
+  const own = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  if (own.includes('--help') || own.includes('-h')) {
+    process.stdout.write(c.usage);
+    return 0;
+  }
+  return (await c.load())(rest);
+}
+
+function fail(code: number, message: string): never {
+  endProgressLine();
+  process.stderr.write(`deskex: ${message}\n`);
+  process.exit(code);
 }
 
 main(process.argv.slice(2)).then(
@@ -192,9 +142,13 @@ main(process.argv.slice(2)).then(
     if (code >= 0) process.exit(code);
   },
   (e: unknown) => {
-    if (e instanceof UsageError) fail(2, `${e.message}\n\n${USAGE}`);
+    if (e instanceof UsageError) fail(2, `${e.message}\n\n${e.usage}`);
+    if (e instanceof SettingError) fail(2, e.message);
+    if (e instanceof Failure) fail(1, e.message);
+    if (e instanceof Refused) fail(3, e.message);
     if (e instanceof DataFileError) fail(3, e.message);
-    if (e instanceof RecoveryError) fail(3, e.message);
+    // host/recovery.ts's RecoveryError, by name: importing it would load the engine for every command
+    if (e instanceof Error && e.name === 'RecoveryError') fail(3, e.message);
     fail(1, (e as Error).stack ?? String(e));
   },
 );

@@ -6,6 +6,8 @@
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -44,7 +46,9 @@ interface Run {
 
 /** A running deskex; `exited` resolves once its streams are closed. */
 function start(args: string[]): { child: ChildProcessWithoutNullStreams; out: { stdout: string; stderr: string } } {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT });
+  // a served API takes any free port, so tests running side by side never collide
+  const full = args[0] === 'serve' && !args.includes('--port') ? [...args, '--port', '0'] : args;
+  const child = spawn(process.execPath, [BIN, ...full], { cwd: ROOT });
   children.add(child);
   const out = { stdout: '', stderr: '' };
   child.stdout.setEncoding('utf8').on('data', (d: string) => {
@@ -302,6 +306,51 @@ describe('deskex on a data folder that is not its own', () => {
     expect(r.code, r.stderr).toBe(3);
     expect(r.stderr).toMatch(/^deskex: .*deskex\.db: no database here\n$/);
     expect(existsSync(dir)).toBe(false);
+  });
+});
+
+describe('deskex serve answers HTTP', () => {
+  it('serves /health without credentials, writes the first admin password, and the admin can log in', async () => {
+    const dir = dataDir();
+    const p = start(['serve', '--data-dir', dir, '--status-every', '0']);
+    const done = exited(p);
+    await waitFor(p, 'stderr', (s) => /API and UI at http:\/\/127\.0\.0\.1:\d+ /.test(s));
+    const url = /API and UI at (http:\/\/127\.0\.0\.1:\d+) /.exec(p.out.stderr)![1]!;
+    const health = await fetch(`${url}/health`);
+    expect(health.status).toBe(200);
+    expect(((await health.json()) as { status: string }).status).toBe('ready');
+    // everything else needs credentials
+    const anon = await fetch(`${url}/api/v1/instruments`);
+    expect(anon.status).toBe(401);
+    expect(((await anon.json()) as { code: string }).code).toBe('API_UNAUTHENTICATED');
+    expect(p.out.stderr).toContain('admin-password.txt');
+    const password = readFileSync(join(dir, 'admin-password.txt'), 'utf8').trim();
+    const login = await fetch(`${url}/api/v1/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password }),
+    });
+    expect(login.status).toBe(200);
+    const { token } = (await login.json()) as { token: string };
+    const list = await fetch(`${url}/api/v1/instruments`, { headers: { authorization: `Bearer ${token}` } });
+    expect(list.status).toBe(200);
+    const ids = ((await list.json()) as { instruments: { spec: { id: string } }[] }).instruments.map((i) => i.spec.id);
+    expect(ids).toEqual(expect.arrayContaining(['IF2612', 'IH2612', 'rb2605', 'cu2605', '600519', '000001']));
+    expect(p.child.kill('SIGTERM')).toBe(true);
+    expect((await done).code).toBe(0);
+  });
+
+  it('a port in use is a one-line usage error with exit code 2', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as AddressInfo).port;
+    try {
+      const r = await deskex('serve', '--data-dir', dataDir(), '--port', String(port), '--status-every', '0');
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`port ${port} is in use`);
+    } finally {
+      blocker.close();
+    }
   });
 });
 
