@@ -1,9 +1,34 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // the UI's .tsx (and its component tests) use React's automatic JSX runtime
+  esbuild: { jsx: 'automatic' },
   test: {
-    include: ['test/{unit,contract,scenario,property,integration}/**/*.test.ts'],
     testTimeout: 60_000,
     reporters: ['default', './test/summary-reporter.ts'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'tests',
+          include: [
+            'test/{unit,contract,scenario,property,integration}/**/*.test.ts',
+            'test/unit/renderer/**/*.test.{ts,tsx}',
+          ],
+        },
+      },
+      {
+        // browser tests run after every other test, one file at a time: the frame-time test measures the page
+        // while it loads the machine, so nothing else may run beside it
+        extends: true,
+        test: {
+          name: 'browser',
+          include: ['test/e2e/**/*.test.ts'],
+          sequence: { groupOrder: 1 },
+          maxWorkers: 1,
+          fileParallelism: false,
+        },
+      },
+    ],
   },
 });
