@@ -665,6 +665,7 @@ export class Exchange {
       this.flush();
       // a stopped shard's books cannot be exported; the journal holds everything, so recovery replays it
       if ((this.status as ExchangeStatus) !== 'failed' && !this.pool?.anyDown()) this.snapshot();
+      if ((this.status as ExchangeStatus) !== 'failed') this.db.transaction(() => this.readModels.flushHistory())();
     }
     if (this.flushTimer !== null) clearTimeout(this.flushTimer);
     this.db.close();

@@ -57,7 +57,15 @@ interface Candle {
   trades: number;
 }
 
+/** account_history keeps at most one point per account per this many ms of command time (and every settlement). */
+export const HISTORY_EVERY_MS = 1_000;
+
 export class ReadModels {
+  /** Per account: the command ts of its last history row, and its newest state not yet written (if any). */
+  private readonly history = new Map<
+    number,
+    { at: number; pending: { seq: number; ts: number; a: AccountSnapshot } | null }
+  >();
   private readonly insertOrder;
   private readonly updateOrder;
   private readonly insertTrade;
@@ -113,6 +121,7 @@ export class ReadModels {
     const fresh = new Map<number, NewOrder>();
     const updates = new Map<number, OrderUpdate>();
     const accounts = new Map<number, { seq: number; ts: number; a: AccountSnapshot }>();
+    const settled = new Set<number>();
     const candles = new Map<string, Candle>();
     const touch = (orderId: number, seq: number, ts: number): NewOrder | OrderUpdate => {
       const f = fresh.get(orderId);
@@ -292,6 +301,7 @@ export class ReadModels {
               JSON.stringify({ account: e.account, positions: e.positions, trades: e.trades }),
             );
             accounts.set(e.account.accountId, { seq, ts, a: e.account });
+            settled.add(e.account.accountId);
             break;
           case 'SettlementCompleted':
             this.insertSettlement.run(e.tradingDay, seq, ts, JSON.stringify(e.prices), JSON.stringify(e.atRisk));
@@ -303,10 +313,51 @@ export class ReadModels {
     }
     for (const o of fresh.values()) this.insertOrder.run(o);
     for (const u of updates.values()) this.updateOrder.run(u);
-    for (const { seq, ts, a } of accounts.values()) {
-      this.insertAccount.run(a.accountId, seq, ts, a.tradingDay, a.balance, a.available, JSON.stringify(a));
-    }
+    this.writeHistory(accounts, settled, commands.length > 0 ? commands[commands.length - 1]!.ts : 0);
     for (const c of candles.values()) this.upsertCandle.run(c);
+  }
+
+  /**
+   * The equity curve: an account's state goes to account_history when its last point is HISTORY_EVERY_MS old (by
+   * command time) or it was settled; in between, the newest state waits and is written by a later batch once due,
+   * or by `flushHistory` at close. (A crash loses at most the waiting points; the journal still has everything.)
+   */
+  private writeHistory(
+    changed: ReadonlyMap<number, { seq: number; ts: number; a: AccountSnapshot }>,
+    settled: ReadonlySet<number>,
+    now: number,
+  ): void {
+    for (const [id, p] of changed) {
+      const h = this.history.get(id);
+      if (h === undefined || settled.has(id) || p.ts - h.at >= HISTORY_EVERY_MS) {
+        this.writePoint(p);
+        this.history.set(id, { at: p.ts, pending: null });
+      } else {
+        h.pending = p;
+      }
+    }
+    // points that waited and are due now, though their accounts did not change in this batch
+    for (const [id, h] of this.history) {
+      if (h.pending !== null && !changed.has(id) && now - h.at >= HISTORY_EVERY_MS) {
+        this.writePoint(h.pending);
+        h.at = h.pending.ts;
+        h.pending = null;
+      }
+    }
+  }
+
+  private writePoint({ seq, ts, a }: { seq: number; ts: number; a: AccountSnapshot }): void {
+    this.insertAccount.run(a.accountId, seq, ts, a.tradingDay, a.balance, a.available, JSON.stringify(a));
+  }
+
+  /** Writes every waiting history point (call inside a transaction, e.g. at close). */
+  flushHistory(): void {
+    for (const h of this.history.values()) {
+      if (h.pending === null) continue;
+      this.writePoint(h.pending);
+      h.at = h.pending.ts;
+      h.pending = null;
+    }
   }
 }
 

@@ -68,12 +68,15 @@ describe('Exchange on a SQLite file', () => {
       { period: 3, open: 38_000, high: 38_000, low: 38_000, close: 38_000, volume: 2 },
       { period: 60, open: 38_000, high: 38_000, low: 38_000, close: 38_000, volume: 2 },
     ]);
-    const hist = db
+    // the equity curve keeps a point a second per account; the newest waits and is written by close at the latest
+    const live = ex.engine.account(2)!;
+    await ex.close();
+    const after = new Database(join(dir, DB_FILE), { readonly: true });
+    const hist = after
       .prepare('SELECT balance, available FROM account_history WHERE account_id = 2 ORDER BY seq DESC LIMIT 1')
       .get() as { balance: number; available: number };
-    const live = ex.engine.account(2)!;
+    after.close();
     expect(hist).toEqual({ balance: live.balance, available: live.available });
-    await ex.close();
   });
 
   it('comes back after close from its snapshot with the same state, and refuses commands once closed', async () => {
@@ -270,5 +273,36 @@ describe('settlement in steps', () => {
       );
       expect(Number(cells[col('positions')])).toBe(settled[i]!.positions.length);
     });
+  });
+});
+
+describe('account history (the equity curve)', () => {
+  it('keeps at most a point a second per account by command time, the newest written once due or at close', async () => {
+    const dir = dataDir();
+    let now = 1_000_000;
+    const ex = await Exchange.open({ dataDir: dir, demo: true, clock: () => now });
+    const rows = () =>
+      ex.database.prepare('SELECT ts, balance FROM account_history WHERE account_id = 7 ORDER BY seq').all() as {
+        ts: number;
+        balance: number;
+      }[];
+    expect((await ex.submit({ kind: 'CreateAccount', accountId: 7, userId: 7, accountKind: 'futures' })).ok).toBe(true);
+    expect(rows()).toHaveLength(1); // the first change of an account is written at once
+    for (let i = 1; i <= 5; i++) {
+      now += 100;
+      expect((await ex.submit({ kind: 'Deposit', accountId: 7, amount: i })).ok).toBe(true);
+    }
+    expect(rows()).toHaveLength(1); // 500 ms of changes wait
+    now += 600; // 1,100 ms after the first point: another account's command makes the waiting point due
+    expect((await ex.submit({ kind: 'CreateAccount', accountId: 8, userId: 8, accountKind: 'futures' })).ok).toBe(true);
+    expect(rows().map((r) => r.balance)).toEqual([0, 15]);
+    now += 100;
+    expect((await ex.submit({ kind: 'Deposit', accountId: 7, amount: 100 })).ok).toBe(true);
+    expect(rows()).toHaveLength(2);
+    await ex.close();
+    const db = new Database(join(dir, DB_FILE), { readonly: true });
+    const last = db.prepare('SELECT balance FROM account_history WHERE account_id = 7 ORDER BY seq DESC LIMIT 1').get();
+    db.close();
+    expect(last).toEqual({ balance: 115 });
   });
 });
