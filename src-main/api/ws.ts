@@ -48,7 +48,7 @@ export interface WsOptions {
   readonly idleTimeoutMs?: number;
   /** An unauthenticated connection is closed with 4401 after this long (default 10 s). */
   readonly authTimeoutMs?: number;
-  /** Open connections at most (default 10,000); more are refused with HTTP 503. */
+  /** Open connections at most (default 15,000); more are refused with HTTP 503. */
   readonly maxClients?: number;
   /** Subscriptions per connection at most (default 256). */
   readonly maxSubscriptions?: number;
@@ -271,7 +271,7 @@ export class WsGateway {
       heartbeatMs: options.heartbeatMs ?? 15_000,
       idleTimeoutMs: options.idleTimeoutMs ?? 60_000,
       authTimeoutMs: options.authTimeoutMs ?? 10_000,
-      maxClients: options.maxClients ?? 10_000,
+      maxClients: options.maxClients ?? 15_000,
       maxSubscriptions: options.maxSubscriptions ?? 256,
       closeGraceMs: options.closeGraceMs ?? 3_000,
     };

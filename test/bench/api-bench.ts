@@ -174,6 +174,17 @@ async function setup(base: string, dataDir: string): Promise<Setup> {
   return { base, adminToken, keys, accountIds, viewerToken, traderToken };
 }
 
+/**
+ * Each account alternates buy and sell (whatever connection sends its orders), so its own orders cross each other and
+ * no account piles up resting orders (the engine allows 1,000 open orders an account).
+ */
+const sides = new Map<number, number>();
+function nextSide(k: number): 'buy' | 'sell' {
+  const n = (sides.get(k) ?? 0) + 1;
+  sides.set(k, n);
+  return n % 2 === 0 ? 'buy' : 'sell';
+}
+
 /** An account's buys and sells at the reference price cross each other (self-trade prevention off). */
 function orderBody(accountId: number, side: 'buy' | 'sell'): string {
   return JSON.stringify({
@@ -234,13 +245,14 @@ async function wsOrderEntry(
   clients: number,
   seconds: number,
   window = 256,
-): Promise<{ orders_per_sec: number; rejected: number }> {
+): Promise<{ orders_per_sec: number; rejected: number; rejected_codes: Record<string, number> }> {
   const url = `${s.base.replace('http', 'ws')}/ws`;
   // a session of the owner of every account: orders go round the accounts (the engine limits each account's order
   // rate), buys and sells at one price crossing each other (stp none)
   const sockets = await Promise.all(Array.from({ length: clients }, () => openWs(url, s.traderToken)));
   let acked = 0;
   let rejected = 0;
+  const codes: Record<string, number> = {};
   const until = performance.now() + seconds * 1000;
   await Promise.all(
     sockets.map(
@@ -253,8 +265,9 @@ async function wsOrderEntry(
             while (inFlight < window && performance.now() < until) {
               id++;
               inFlight++;
-              const buy = id % 2 === 0;
-              const accountId = s.accountIds[next++ % s.accountIds.length]!;
+              const k = next++ % s.accountIds.length;
+              const accountId = s.accountIds[k]!;
+              const buy = nextSide(k) === 'buy';
               ws.send(
                 JSON.stringify({
                   op: 'place',
@@ -277,7 +290,11 @@ async function wsOrderEntry(
               if (m.id === undefined) continue;
               inFlight--;
               if (m.ok) acked++;
-              else rejected++;
+              else {
+                rejected++;
+                const c = m.error?.code ?? 'unknown';
+                codes[c] = (codes[c] ?? 0) + 1;
+              }
             }
             send();
           });
@@ -286,7 +303,7 @@ async function wsOrderEntry(
     ),
   );
   for (const ws of sockets) ws.close();
-  return { orders_per_sec: Math.round(acked / seconds), rejected };
+  return { orders_per_sec: Math.round(acked / seconds), rejected, rejected_codes: codes };
 }
 
 async function main(): Promise<void> {
@@ -339,6 +356,9 @@ async function main(): Promise<void> {
 
   // 3. REST order placement under autocannon: one connection per account key, crossing its own buys and sells
   log('REST order placement');
+  const statsOf = async () =>
+    (await call<{ stats: { batches: number; lastSeq: number } }>(base, s.adminToken, 'GET', '/api/v1/tuning')).stats;
+  const before = await statsOf();
   const rest = await cannon({
     url: base,
     connections: CONNECTIONS,
@@ -355,14 +375,17 @@ async function main(): Promise<void> {
           return {
             ...req,
             headers: { authorization: `Bearer ${s.keys[k]}`, 'content-type': 'application/json' },
-            body: orderBody(s.accountIds[k]!, c.n % 2 === 0 ? 'buy' : 'sell'),
+            body: orderBody(s.accountIds[k]!, nextSide(k)),
           };
         },
       },
     ],
   });
   const restOk = rest['2xx'];
+  const after = await statsOf();
   out.rest = {
+    commands_per_batch:
+      Math.round(((after.lastSeq - before.lastSeq) / Math.max(1, after.batches - before.batches)) * 10) / 10,
     orders_per_sec: Math.round(restOk / SECONDS),
     req_per_sec: Math.round(rest.requests.average),
     p50_ms: rest.latency.p50,
@@ -384,10 +407,11 @@ async function main(): Promise<void> {
   const batchUntil = performance.now() + SECONDS * 1000;
   await Promise.all(
     Array.from({ length: 4 }, async (_, w) => {
+      // each account of a batch buys once and sells once
       const orders = Array.from({ length: 100 }, (_, i) => ({
-        accountId: s.accountIds[(w * 100 + i) % s.accountIds.length]!,
+        accountId: s.accountIds[(w * 50 + (i % 50)) % s.accountIds.length]!,
         instrumentId: INSTRUMENT,
-        side: i % 2 === 0 ? 'buy' : 'sell',
+        side: i < 50 ? 'buy' : 'sell',
         price: REF,
         volume: 1,
       }));
@@ -412,9 +436,11 @@ async function main(): Promise<void> {
   out.ws = { clients_1: ws1, clients_10: ws10 };
 
   // 6. fan-out: WS_CLIENTS subscribers of depth and trades while crossing orders flow at FANOUT_RATE pairs/s
+  // the trader connects first: the server takes at most 10,000 connections
+  const url = `${base.replace('http', 'ws')}/ws`;
+  const trader = await openWs(url, s.keys[0]!);
   const rssBeforeClients = rssMb(pid);
   log(`fan-out: connecting ${WS_CLIENTS} WebSocket clients (server RSS ${rssBeforeClients} MB)`);
-  const url = `${base.replace('http', 'ws')}/ws`;
   const subs: WebSocket[] = [];
   let connectFailures = 0;
   const ackAt = new Map<number, number>(); // order id -> when the trader got its ack
@@ -452,14 +478,16 @@ async function main(): Promise<void> {
   log(
     `${subs.length} connected (${connectFailures} failed), server RSS ${rssConnected} MB; trading for ${WS_SECONDS} s`,
   );
-  const trader = await openWs(url, s.keys[0]!);
-  const sentAt = new Map<number, number>();
+  const sentAt = new Map<number, number>(); // request id -> when it was sent
+  const sentOf = new Map<number, number>(); // order id -> when its request was sent
   trader.on('message', (data) => {
     const now = performance.now();
     for (const m of messages(data)) {
       const r = m as WsReply & { result?: { order?: { orderId: number } } };
-      if (r.id !== undefined && r.ok && r.result?.order !== undefined && sentAt.has(r.id))
+      if (r.id !== undefined && r.ok && r.result?.order !== undefined && sentAt.has(r.id)) {
         ackAt.set(r.result.order.orderId, now);
+        sentOf.set(r.result.order.orderId, sentAt.get(r.id)!);
+      }
     }
   });
   delivered = 0;
@@ -490,10 +518,15 @@ async function main(): Promise<void> {
   });
   const elapsed = (performance.now() - t0) / 1000;
   const rssLoaded = rssMb(pid);
-  // a trade's taker is the later order (the buy of each pair); a push that beat its ack counts as 1 µs
+  // a trade's taker is the later order (the buy of each pair). Two views of each push: after the taker's ack (a
+  // push that reached its subscriber before the ack reached the trader counts as 1 µs), and from the moment the
+  // order was sent (the whole path: request, sequencing, matching, journal commit, fan-out to every socket)
+  const fromSend = histogram();
   for (let i = 0; i < receipts.length; i += 2) {
     const at = ackAt.get(receipts[i]!);
     if (at !== undefined) push.recordValue(Math.max(1, Math.round((receipts[i + 1]! - at) * 1000)));
+    const sent = sentOf.get(receipts[i]!);
+    if (sent !== undefined) fromSend.recordValue(Math.max(1, Math.round((receipts[i + 1]! - sent) * 1000)));
   }
   out.fanout = {
     clients_requested: WS_CLIENTS,
@@ -502,6 +535,7 @@ async function main(): Promise<void> {
     pairs_per_sec: FANOUT_RATE,
     delivered_messages_per_sec: Math.round(delivered / elapsed),
     push_latency: push.totalCount > 0 ? pct(push) : null,
+    push_latency_from_send: fromSend.totalCount > 0 ? pct(fromSend) : null,
     push_samples: push.totalCount,
     server_rss_mb_before_clients: rssBefore,
     server_rss_mb_connected: rssConnected,
@@ -525,6 +559,7 @@ async function main(): Promise<void> {
     ws_orders_per_sec: Math.max(ws1.orders_per_sec, ws10.orders_per_sec),
     ws_clients: subs.length,
     ws_push_p99_ms: push.totalCount > 0 ? pct(push).p99_ms : null,
+    ws_push_from_send_p99_ms: fromSend.totalCount > 0 ? pct(fromSend).p99_ms : null,
     rss_mb_10k_clients: rssLoaded,
   };
   process.stdout.write(`${JSON.stringify(summary, null, args.json ? 0 : 2)}\n`);
