@@ -83,6 +83,8 @@ export class Engine {
   /** Intraday risk's candidate filter; null with riskCheck 'exact' or without accounts. Derived, not state. */
   private readonly riskFilter: RiskFilter | null;
   private nextEngineOrderId = ENGINE_ORDER_ID_BASE;
+  /** An admin's LiquidateAccount accepted in this command, run once R2 has settled (afterCommand). */
+  private liquidationOrdered: Account | null = null;
   /** Instruments that traded during the current command. */
   private readonly traded = new Set<Matcher>();
   /** Admin settlement prices set for the current trading day. */
@@ -205,6 +207,9 @@ export class Engine {
       case 'Settle':
         r = this.settle(events);
         break;
+      case 'LiquidateAccount':
+        r = this.requestLiquidation(cmd.accountId);
+        break;
       default:
         r = reject('VALIDATION_MALFORMED_COMMAND', `unknown command kind ${String((cmd as { kind?: unknown }).kind)}`);
     }
@@ -217,6 +222,12 @@ export class Engine {
     const traded = this.traded;
     ledger.settleEvents(events, 0, traded);
     this.recordDayTrades(events, 0);
+    const ordered = this.liquidationOrdered;
+    if (ordered !== null) {
+      // an admin's LiquidateAccount: close everything it can, then intraday risk as after any trades
+      this.liquidationOrdered = null;
+      this.liquidate(ordered, events, Number.NEGATIVE_INFINITY);
+    }
     if (traded.size > 0) this.intradayRisk(events);
     traded.clear();
     this.riskFilter?.endCommand();
@@ -337,10 +348,24 @@ export class Engine {
     filter.endPass();
   }
 
-  /** Force liquidation of one account: cancel its orders, then close its largest-margin positions at the band. */
-  private liquidate(a: Account, events: EngineEvent[]): void {
+  /** LiquidateAccount: checks the account; the liquidation itself runs in afterCommand, where R2 has settled. */
+  private requestLiquidation(accountId: unknown): Reject | null {
+    const ledger = this.ledger;
+    if (ledger === null) return reject('ADMIN_ACCOUNTS_DISABLED');
+    if (!isEntityId(accountId)) return reject('VALIDATION_MALFORMED_COMMAND');
+    const a = ledger.accounts.get(accountId);
+    if (a === undefined) return reject('ACCOUNT_UNKNOWN');
+    if (a.kind !== 'futures') return reject('ACCOUNT_KIND_MISMATCH', 'only futures accounts are liquidated');
+    this.liquidationOrdered = a;
+    return null;
+  }
+
+  /**
+   * Force liquidation of one account: cancel its orders, then close its largest-margin positions at the band until
+   * its risk ratio is below `threshold` (intraday risk: the configured one; an admin's order: never, so until flat).
+   */
+  private liquidate(a: Account, events: EngineEvent[], threshold = this.ledger!.risk.forceLiquidationPpm): void {
     const ledger = this.ledger!;
-    const threshold = ledger.risk.forceLiquidationPpm;
     events.push({ kind: 'ForceLiquidationStarted', accountId: a.id, riskRatioPpm: a.riskRatio() });
     const orders = [...ledger.holds.values()].filter((h) => h.account === a).map((h) => h.orderId);
     for (const orderId of orders.sort((x, y) => x - y)) {

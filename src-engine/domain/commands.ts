@@ -123,6 +123,15 @@ export interface ModifyOrder extends CommandBase {
   readonly volume: Volume;
 }
 
+/**
+ * Force liquidation ordered by an admin: cancel the account's orders, then close its positions at the band, largest
+ * margin first, until flat or no liquidity is left (whatever its risk ratio). Futures accounts only.
+ */
+export interface LiquidateAccount extends CommandBase {
+  readonly kind: 'LiquidateAccount';
+  readonly accountId: AccountId;
+}
+
 export type Command =
   | AddInstrument
   | SetInstrumentStatus
@@ -137,6 +146,7 @@ export type Command =
   | DepositHoldings
   | SetAccountFrozen
   | SetSettlementPrice
-  | Settle;
+  | Settle
+  | LiquidateAccount;
 
 export type CommandKind = Command['kind'];

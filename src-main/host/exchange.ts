@@ -423,9 +423,11 @@ export class Exchange {
       case 'ModifyOrder':
         instrumentId = this.engineRef.orderInstrument(input.orderId);
         break;
-      case 'Settle': {
+      case 'Settle':
+      case 'LiquidateAccount': {
         const down = pool.anyDown();
-        return down === null ? null : new InstrumentUnavailableError('*', `settlement needs every shard; ${down}`);
+        const what = input.kind === 'Settle' ? 'settlement' : 'a liquidation';
+        return down === null ? null : new InstrumentUnavailableError('*', `${what} needs every shard; ${down}`);
       }
       default:
         return null;

@@ -256,6 +256,9 @@ export class ApiClient {
     return (await this.request<{ account: Account }>('POST', `/api/v1/accounts/${accountId}/withdraw`, { amount }))
       .account;
   }
+  async liquidate(accountId: number): Promise<{ account: Account; reason: string | null; trades: number }> {
+    return this.request('POST', `/api/v1/accounts/${accountId}/liquidate`);
+  }
   async freeze(accountId: number, frozen: boolean): Promise<Account> {
     return (await this.request<{ account: Account }>('POST', `/api/v1/accounts/${accountId}/freeze`, { frozen }))
       .account;

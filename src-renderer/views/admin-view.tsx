@@ -639,15 +639,19 @@ function ApiKeys() {
 function Risk() {
   const { api, accountList } = useApp();
   const runs = useAsync(() => api.settlements(), []);
+  const act = useAction();
+  const [done, setDone] = useState<string | null>(null);
   const last = runs.data?.[0];
   const sorted = [...accountList].sort((a, b) => b.riskRatioPpm - a.riskRatioPpm).slice(0, 20);
   return (
     <Section title="Risk">
       <p className="muted small">
         The exchange force-liquidates an account intraday when its risk ratio reaches the threshold (its orders are
-        canceled and its largest positions closed at the band); the settlement lists accounts at or above it. This
-        server has no endpoint to start a liquidation by hand.
+        canceled and its largest positions closed at the band); the settlement lists accounts at or above it. Liquidate
+        closes an account's positions now, whatever its ratio.
       </p>
+      <ErrorNote error={act.error} />
+      {done !== null ? <p role="status">{done}</p> : null}
       <h3>Highest risk ratios</h3>
       <table className="grid" aria-label="Accounts by risk ratio">
         <thead>
@@ -656,6 +660,9 @@ function Risk() {
             <th scope="col">Risk ratio</th>
             <th scope="col">Balance</th>
             <th scope="col">Margin</th>
+            <th scope="col">
+              <span className="sr-only">Actions</span>
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -665,6 +672,23 @@ function Risk() {
               <td className="num">{formatPpm(a.riskRatioPpm)}</td>
               <td className="num">{formatMoney(a.balance)}</td>
               <td className="num">{formatMoney(a.margin)}</td>
+              <td>
+                {a.accountKind === 'futures' && a.margin > 0 ? (
+                  <button
+                    type="button"
+                    className="danger"
+                    aria-label={`Liquidate account ${a.accountId}`}
+                    onClick={() =>
+                      void act.run(async () => {
+                        const r = await api.liquidate(a.accountId);
+                        setDone(`Account ${a.accountId}: ${r.trades} trades, ended ${r.reason ?? 'at once'}.`);
+                      })
+                    }
+                  >
+                    Liquidate
+                  </button>
+                ) : null}
+              </td>
             </tr>
           ))}
         </tbody>

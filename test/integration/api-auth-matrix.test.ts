@@ -218,6 +218,13 @@ const MATRIX: readonly Row[] = [
     expect: adminOnly(200),
     req: () => ({ url: `/api/v1/accounts/${A}/freeze`, body: { frozen: false } }),
   },
+  {
+    method: 'POST',
+    route: '/api/v1/accounts/:accountId/liquidate',
+    expect: adminOnly(200),
+    // B holds nothing: the liquidation ends at once ('flat') and changes no other row's answer
+    req: () => ({ url: `/api/v1/accounts/${B}/liquidate` }),
+  },
   // API keys
   {
     method: 'GET',

@@ -549,3 +549,37 @@ describe('REST: logout', () => {
     expect((await api('GET', '/api/v1/session', { token: users.a.token })).status).toBe(200);
   });
 });
+
+describe('REST: force liquidation by the admin', () => {
+  it("closes B's long at the band against A's bid, and only an admin may order it", async () => {
+    const login = await api('POST', '/api/v1/session', { body: { username: 'admin', password: ADMIN_PASSWORD } });
+    // the settlement above closed the market: the next day opens
+    const open = await api('PUT', '/api/v1/instruments/IF2612/phase', {
+      token: login.body.token,
+      body: { phase: 'continuous' },
+    });
+    expect(open.status).toBe(200);
+    const bid = await api('POST', '/api/v1/orders', {
+      token: users.a.token,
+      body: { accountId: users.a.accountId, instrumentId: 'IF2612', side: 'buy', price: 38_000, volume: 5 },
+    });
+    expect(bid.status).toBe(201);
+    const refused = await api('POST', `/api/v1/accounts/${users.b.accountId}/liquidate`, { token: users.a.token });
+    expect({ status: refused.status, code: refused.body.code }).toEqual({ status: 403, code: 'API_FORBIDDEN' });
+    const held = (await api('GET', `/api/v1/accounts/${users.b.accountId}/positions`, { token: login.body.token })).body
+      .positions as { instrumentId: string; long: { today: number; yesterday: number } }[];
+    const held1 = held.find((p) => p.instrumentId === 'IF2612')!;
+    const longBefore = held1.long.today + held1.long.yesterday;
+    expect(longBefore).toBeGreaterThan(0);
+    const r = await api('POST', `/api/v1/accounts/${users.b.accountId}/liquidate`, { token: login.body.token });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ reason: 'flat', trades: 1 });
+    expect(r.body.account.margin).toBe(0);
+    const after = (await api('GET', `/api/v1/accounts/${users.b.accountId}/positions`, { token: login.body.token }))
+      .body.positions as { long: { today: number; yesterday: number }; short: { today: number; yesterday: number } }[];
+    const left = after.reduce((n, p) => n + p.long.today + p.long.yesterday + p.short.today + p.short.yesterday, 0);
+    expect(left).toBe(0);
+    const bidNow = await api('GET', `/api/v1/orders/${bid.body.order.orderId}`, { token: users.a.token });
+    expect(bidNow.body.order).toMatchObject({ filled: longBefore, remaining: 5 - longBefore });
+  });
+});

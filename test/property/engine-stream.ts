@@ -752,6 +752,7 @@ export class Tracker {
         return new Set(['ADMIN_ACCOUNTS_DISABLED']);
       case 'SetSettlementPrice':
       case 'Settle':
+      case 'LiquidateAccount':
         return 'any';
       case 'AddInstrument': {
         const dup = this.insts.has(cmd.spec.id);

@@ -349,3 +349,46 @@ describe('intraday force liquidation', () => {
     s.validate();
   });
 });
+
+describe('force liquidation ordered by an admin (LiquidateAccount)', () => {
+  it('closes every position at the band whatever the risk ratio, after canceling the open orders, until flat', () => {
+    const s = setup(); // L: long 10 RB @ 3500, risk 921_781 (below the 100% threshold)
+    s.sell(3, L, RB, 3600, 1, { offset: 'closeToday' });
+    s.buy(4, M1, RB, 3460, 4);
+    s.buy(5, M1, RB, 3450, 20);
+    const r = s.apply({ kind: 'LiquidateAccount', accountId: L });
+    expect(r.ok).toBe(true);
+    const ev = r.ok ? r.events : [];
+    // a forced IOC sell closeToday 10 @ 3150 (the band lower) takes 4 @ 3460 and 6 @ 3450
+    expect(story(ev)).toEqual([
+      ['started', L, 921_781],
+      ['canceled', 3, 'liquidation', 1],
+      ['accepted', FORCED, true],
+      ['trade', 3460, 4, 4, FORCED],
+      ['trade', 3450, 6, 5, FORCED],
+      ['ended', L, 'flat', 0],
+    ]);
+    // close profit (3460 − 3500) × 1000 × 4 + (3450 − 3500) × 1000 × 6 = −460_000; commission 3_000 + 3_000
+    expect(s.account(L)).toMatchObject({ balance: 3_334_000, margin: 0, riskRatioPpm: 0, closeProfit: -460_000 });
+    const open = s
+      .positions(L)
+      .reduce((n, p) => n + p.long.today + p.long.yesterday + p.short.today + p.short.yesterday, 0);
+    expect(open).toBe(0);
+    s.validate();
+  });
+
+  it('stops with noLiquidity when nobody bids, and refuses unknown and stock accounts', () => {
+    const s = setup();
+    const r = s.apply({ kind: 'LiquidateAccount', accountId: L });
+    expect(r.ok && story(r.events)).toEqual([
+      ['started', L, 921_781],
+      ['accepted', FORCED, true],
+      ['canceled', FORCED, 'ioc', 10],
+      ['ended', L, 'noLiquidity', 921_781],
+    ]);
+    s.rejected({ kind: 'LiquidateAccount', accountId: 99 }, 'ACCOUNT_UNKNOWN');
+    s.createAccount(9, 'stock');
+    s.rejected({ kind: 'LiquidateAccount', accountId: 9 }, 'ACCOUNT_KIND_MISMATCH');
+    s.validate();
+  });
+});

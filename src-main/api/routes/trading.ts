@@ -300,6 +300,34 @@ export function tradingRoutes(app: Api, ctx: RouteContext): void {
     },
   );
 
+  app.post(
+    '/api/v1/accounts/:accountId/liquidate',
+    {
+      config: { access: 'admin' },
+      schema: {
+        summary:
+          'Force-liquidate an account now (admin): cancel its orders, close its positions at the band until flat or no liquidity',
+        tags: ['accounts'],
+        params: AccountParams,
+      },
+    },
+    async (req) => {
+      const ack = await submit(
+        exchange,
+        { kind: 'LiquidateAccount', accountId: req.params.accountId } as never,
+        metrics,
+        'rest',
+      );
+      const events = okEvents(ack);
+      const ended = events.find((e) => e.kind === 'ForceLiquidationEnded' && e.accountId === req.params.accountId);
+      return {
+        account: account(req.params.accountId),
+        reason: ended?.kind === 'ForceLiquidationEnded' ? ended.reason : null,
+        trades: events.filter((e) => e.kind === 'TradeExecuted').length,
+      };
+    },
+  );
+
   app.get(
     '/api/v1/accounts/:accountId/orders',
     {
