@@ -40,7 +40,7 @@ export class ApiMetrics {
     });
     this.stage = new Histogram({
       name: 'deskex_stage_seconds',
-      help: 'Latency per pipeline stage: core_ack (received to applied), durable_ack (received to journaled), reply',
+      help: 'Latency per pipeline stage: core_ack (received to applied), durable_ack (received to journaled), reply (received to the REST reply sent)',
       labelNames: ['stage'],
       buckets: LATENCY_BUCKETS,
       registers: [r],

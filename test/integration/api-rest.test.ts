@@ -409,6 +409,7 @@ describe('REST: system routes', () => {
     expect(r.text).toContain('deskex_http_requests_total{route="/api/v1/orders",method="POST",status="201"}');
     expect(r.text).toMatch(/deskex_stage_seconds_bucket\{[^}]*stage="durable_ack"/);
     expect(r.text).toMatch(/deskex_stage_seconds_count\{stage="core_ack"\} [1-9]/);
+    expect(r.text).toMatch(/deskex_stage_seconds_count\{stage="reply"\} [1-9]/);
   });
 
   it('/api/v1/openapi.json is an OpenAPI document with the order paths', async () => {
