@@ -20,7 +20,8 @@ import Fastify, {
 } from 'fastify';
 import type { Exchange } from '../host/exchange.ts';
 import { ReadQueries } from '../store/queries.ts';
-import type { AuthStore, Principal } from './auth.ts';
+import { assertAdmin } from './access.ts';
+import { type AuthStore, bearerToken, type Principal, SESSION_COOKIE, sessionCookie } from './auth.ts';
 import { ApiError } from './errors.ts';
 import { RateLimiter } from './limits.ts';
 import type { ApiMetrics } from './metrics.ts';
@@ -88,26 +89,6 @@ export type Api = FastifyInstance<
   FastifyBaseLogger,
   TypeBoxTypeProvider
 >;
-
-export const SESSION_COOKIE = 'deskex_session';
-
-function bearer(req: FastifyRequest): string | null {
-  const h = req.headers.authorization;
-  // the scheme is case-insensitive (RFC 9110)
-  if (typeof h === 'string' && h.length > 7 && h.slice(0, 7).toLowerCase() === 'bearer ') return h.slice(7).trim();
-  const key = req.headers['x-api-key'];
-  if (typeof key === 'string') return key.trim();
-  return null;
-}
-
-export function cookieToken(cookie: string | undefined): string | null {
-  if (cookie === undefined) return null;
-  for (const part of cookie.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === SESSION_COOKIE) return decodeURIComponent(part.slice(eq + 1).trim());
-  }
-  return null;
-}
 
 /** Two validators: bodies strictly (no coercion, no unknown fields); path, query and headers with type coercion. */
 function validators(app: FastifyInstance): void {
@@ -204,9 +185,9 @@ export async function buildApi(deps: ApiDeps, options: ApiOptions): Promise<Api>
     if (hostProblem !== null) throw new ApiError('API_HOST_NOT_ALLOWED', hostProblem);
     const originProblem = checkOrigin(req.headers.origin, req.headers.host, policy);
     if (originProblem !== null) throw new ApiError('API_ORIGIN_NOT_ALLOWED', originProblem);
-    let token = bearer(req);
+    let token = bearerToken(req.headers);
     if (token === null) {
-      token = cookieToken(req.headers.cookie);
+      token = sessionCookie(req.headers.cookie);
       if (token !== null) req.sessionToken = token;
     } else if (token.startsWith('dks_')) {
       req.sessionToken = token;
@@ -215,9 +196,7 @@ export async function buildApi(deps: ApiDeps, options: ApiOptions): Promise<Api>
     const access = req.routeOptions.config.access ?? 'user';
     if (access !== 'public') {
       if (req.principal === null) throw new ApiError('API_UNAUTHENTICATED');
-      if (access === 'admin' && (req.principal.role !== 'admin' || req.principal.via !== 'session')) {
-        throw new ApiError('API_FORBIDDEN', 'only an admin (instructor) session may do this');
-      }
+      if (access === 'admin') assertAdmin(req.principal);
     }
     const limitKey = req.principal?.limitKey ?? `ip:${req.ip}`;
     const wait = limiter.take(limitKey);

@@ -44,6 +44,36 @@ export interface Principal {
   readonly limitKey: string;
 }
 
+/** The UI session's cookie. */
+export const SESSION_COOKIE = 'deskex_session';
+
+type Headers = Readonly<Record<string, string | string[] | undefined>>;
+const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+
+/** The token of `Authorization: Bearer <token>` (the scheme is case-insensitive, RFC 9110) or `X-API-Key`. */
+export function bearerToken(headers: Headers): string | null {
+  const h = first(headers.authorization);
+  if (h !== undefined && h.length > 7 && h.slice(0, 7).toLowerCase() === 'bearer ') return h.slice(7).trim();
+  const key = first(headers['x-api-key']);
+  return key === undefined ? null : key.trim();
+}
+
+/** The session token in a Cookie header, or null (also for a malformed value). */
+export function sessionCookie(cookie: string | string[] | undefined): string | null {
+  const raw = first(cookie);
+  if (raw === undefined) return null;
+  for (const part of raw.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0 || part.slice(0, eq).trim() !== SESSION_COOKIE) continue;
+    try {
+      return decodeURIComponent(part.slice(eq + 1).trim());
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
 const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 32 } as const;
 export const SESSION_MS = 12 * 3600 * 1000;
 const USERNAME = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -235,14 +265,17 @@ export class AuthStore {
   }
 
   apiKeys(filter: { accountId?: number; userId?: number } = {}): ApiKeyInfo[] {
-    const rows = this.db.prepare('SELECT * FROM api_keys ORDER BY key_id').all() as KeyRow[];
-    return rows
-      .filter(
-        (r) =>
-          (filter.accountId === undefined || r.account_id === filter.accountId) &&
-          (filter.userId === undefined || r.user_id === filter.userId),
+    const rows = this.db
+      .prepare(
+        'SELECT * FROM api_keys WHERE (? IS NULL OR account_id = ?) AND (? IS NULL OR user_id = ?) ORDER BY key_id',
       )
-      .map(toKey);
+      .all(
+        filter.accountId ?? null,
+        filter.accountId ?? null,
+        filter.userId ?? null,
+        filter.userId ?? null,
+      ) as KeyRow[];
+    return rows.map(toKey);
   }
 
   apiKey(keyId: number): ApiKeyInfo | undefined {

@@ -17,7 +17,7 @@ import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import type { EngineEvent } from '../../src-engine/domain/events.ts';
 import type { Ack, Exchange } from '../host/exchange.ts';
 import { assertCanRead, assertCanTrade } from './access.ts';
-import type { AuthStore, Principal } from './auth.ts';
+import { type AuthStore, bearerToken, type Principal, sessionCookie } from './auth.ts';
 import { cancelCommand, modifyCommand, okEvents, placeCommand, placedOrder, submit, tradeView } from './commands.ts';
 import { ApiError, type ErrorBody } from './errors.ts';
 import type { RateLimiter } from './limits.ts';
@@ -74,7 +74,6 @@ export const WS_CLOSE = {
 } as const;
 
 export const WS_PATH = '/ws';
-export const SESSION_COOKIE = 'deskex_session';
 const MAX_BATCH = 100;
 const MAX_AUTH_FAILURES = 5;
 
@@ -211,23 +210,6 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-function cookie(req: IncomingMessage, name: string): string | undefined {
-  const raw = header(req, 'cookie');
-  if (raw === undefined) return undefined;
-  for (const part of raw.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq < 0) continue;
-    if (part.slice(0, eq).trim() === name) {
-      try {
-        return decodeURIComponent(part.slice(eq + 1).trim());
-      } catch {
-        return undefined;
-      }
-    }
-  }
-  return undefined;
-}
-
 /** Answers an upgrade request with an HTTP error (no handshake) and closes the socket. */
 function refuse(socket: Duplex, status: number, err: ApiError): void {
   socket.on('error', () => {});
@@ -337,8 +319,7 @@ export class WsGateway {
     }
     // An explicit credential (Authorization header or ?token=) must be valid; a stale session cookie is ignored, so
     // the client can still authenticate with an `auth` message.
-    const bearer = /^Bearer\s+(\S+)$/i.exec(header(req, 'authorization') ?? '')?.[1];
-    const explicit = bearer ?? url.searchParams.get('token') ?? undefined;
+    const explicit = bearerToken(req.headers) ?? url.searchParams.get('token') ?? undefined;
     let principal: Principal | null = null;
     let token: string | null = null;
     if (explicit !== undefined) {
@@ -349,8 +330,8 @@ export class WsGateway {
       }
       token = explicit;
     } else {
-      const c = cookie(req, SESSION_COOKIE);
-      if (c !== undefined) {
+      const c = sessionCookie(req.headers.cookie);
+      if (c !== null) {
         principal = this.deps.auth.authenticate(c);
         if (principal !== null) token = c;
       }

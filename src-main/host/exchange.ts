@@ -157,6 +157,20 @@ export class TuningError extends Error {
   }
 }
 
+/**
+ * The tuning `tune` saved in the database (empty when none, or when it no longer passes the checks). Options given
+ * to `open` override it, so a desktop app without flags keeps its settings.
+ */
+function savedTuning(db: SqliteDb): Partial<Tuning> {
+  const raw = getMeta(db, TUNING_META);
+  if (raw === undefined) return {};
+  try {
+    return checkTuning(JSON.parse(raw) as Partial<Tuning>);
+  } catch {
+    return {};
+  }
+}
+
 /** Checks a partial tuning; throws TuningError naming the first bad field. */
 export function checkTuning(t: Partial<Record<keyof Tuning, unknown>>): Partial<Tuning> {
   const out: Record<string, unknown> = {};
@@ -229,13 +243,17 @@ export class Exchange {
 
   /** Opens the data folder (creating it), recovers, and returns a ready exchange. */
   static async open(options: ExchangeOptions): Promise<Exchange> {
-    const saved = Exchange.savedTuning(options.dataDir);
+    if (options.shards !== undefined && (!Number.isInteger(options.shards) || options.shards < 0)) {
+      throw new RangeError('shards must be a whole number >= 0');
+    }
+    const db = openDatabase(options.dataDir, { durability: options.durability ?? 'batched' });
+    let pool: ShardPool | null = null;
+    // the tuning saved by `tune` applies where no option was given
+    const saved = savedTuning(db);
     const durability = options.durability ?? saved.durability ?? 'batched';
     const shards = options.shards ?? saved.shards ?? 0;
-    if (!Number.isInteger(shards) || shards < 0) throw new RangeError('shards must be a whole number >= 0');
-    const db = openDatabase(options.dataDir, { durability });
-    let pool: ShardPool | null = null;
     try {
+      if (durability !== (options.durability ?? 'batched')) setDurability(db, durability);
       if (shards > 0) pool = await ShardPool.start({ shards, timeoutMs: options.shardTimeoutMs ?? 10_000 });
       let stored = getMeta(db, ENGINE_META);
       const fresh = stored === undefined;
@@ -268,23 +286,6 @@ export class Exchange {
       if (db.open) db.close();
       await pool?.stop();
       throw e;
-    }
-  }
-
-  /**
-   * The tuning saved by `tune` in a data folder (empty for a new or unreadable folder). Options given to `open`
-   * override it; what `tune` changes is saved, so a desktop app without flags keeps its settings.
-   */
-  private static savedTuning(dataDir: string): Partial<Tuning> {
-    let db: SqliteDb | null = null;
-    try {
-      db = openDatabase(dataDir, { readonly: true });
-      const raw = getMeta(db, TUNING_META);
-      return raw === undefined ? {} : checkTuning(JSON.parse(raw) as Partial<Tuning>);
-    } catch {
-      return {};
-    } finally {
-      db?.close();
     }
   }
 

@@ -66,6 +66,8 @@ export class ReadModels {
     number,
     { at: number; pending: { seq: number; ts: number; a: AccountSnapshot } | null }
   >();
+  /** The accounts whose `pending` is set: the only ones a batch looks at beyond those it changed. */
+  private readonly waiting = new Set<number>();
   private readonly insertOrder;
   private readonly updateOrder;
   private readonly insertTrade;
@@ -332,18 +334,27 @@ export class ReadModels {
       if (h === undefined || settled.has(id) || p.ts - h.at >= HISTORY_EVERY_MS) {
         this.writePoint(p);
         this.history.set(id, { at: p.ts, pending: null });
+        this.waiting.delete(id);
       } else {
         h.pending = p;
+        this.waiting.add(id);
       }
     }
     // points that waited and are due now, though their accounts did not change in this batch
-    for (const [id, h] of this.history) {
-      if (h.pending !== null && !changed.has(id) && now - h.at >= HISTORY_EVERY_MS) {
-        this.writePoint(h.pending);
-        h.at = h.pending.ts;
-        h.pending = null;
-      }
+    for (const id of this.waiting) {
+      const h = this.history.get(id)!;
+      if (!changed.has(id) && now - h.at >= HISTORY_EVERY_MS) this.writeWaiting(id, h);
     }
+  }
+
+  private writeWaiting(
+    id: number,
+    h: { at: number; pending: { seq: number; ts: number; a: AccountSnapshot } | null },
+  ): void {
+    this.writePoint(h.pending!);
+    h.at = h.pending!.ts;
+    h.pending = null;
+    this.waiting.delete(id);
   }
 
   private writePoint({ seq, ts, a }: { seq: number; ts: number; a: AccountSnapshot }): void {
@@ -352,12 +363,7 @@ export class ReadModels {
 
   /** Writes every waiting history point (call inside a transaction, e.g. at close). */
   flushHistory(): void {
-    for (const h of this.history.values()) {
-      if (h.pending === null) continue;
-      this.writePoint(h.pending);
-      h.at = h.pending.ts;
-      h.pending = null;
-    }
+    for (const id of this.waiting) this.writeWaiting(id, this.history.get(id)!);
   }
 }
 

@@ -5,96 +5,22 @@
  * beside a running server; backup while a server is writing orders, and what restore refuses. Synchronisation is on
  * process output and exit events only.
  */
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AuthStore } from '../../src-main/api/auth.ts';
 import { DEFAULT_PORT } from '../../src-main/api/server.ts';
 import { benchCommand } from '../../src-main/cli/bench.ts';
 import { csvField, SettingError } from '../../src-main/cli/common.ts';
 import { TRADE_COLUMNS } from '../../src-main/cli/export.ts';
 import * as usage from '../../src-main/cli/usage.ts';
-import { DEMO_INSTRUMENTS, demoMarketCommands } from '../../src-main/host/demo-market.ts';
+import { DEMO_INSTRUMENTS } from '../../src-main/host/demo-market.ts';
 import { Exchange } from '../../src-main/host/exchange.ts';
 import { STATEMENT_COLUMNS } from '../../src-main/host/statements-csv.ts';
 import { DB_FILE } from '../../src-main/store/database.ts';
-import { cleanReplay, tempDataDir } from './exchange-helpers.ts';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BIN = join(ROOT, 'bin', 'deskex.mjs');
-const DEMO = demoMarketCommands().length;
-
-const dirs: { remove: () => void }[] = [];
-function dataDir(): string {
-  const d = tempDataDir();
-  dirs.push(d);
-  return d.dir;
-}
-const children = new Set<ChildProcessWithoutNullStreams>();
-afterEach(() => {
-  // a test that failed half-way must not leave a serve running
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  children.clear();
-});
-afterAll(() => {
-  for (const d of dirs.splice(0)) d.remove();
-});
-
-interface Run {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-type Started = ReturnType<typeof start>;
-
-function start(args: string[], opts: { env?: Record<string, string>; input?: string } = {}) {
-  const full = args[0] === 'serve' && !args.includes('--port') ? [...args, '--port', '0'] : args;
-  const child = spawn(process.execPath, [BIN, ...full], { cwd: ROOT, env: { ...process.env, ...opts.env } });
-  children.add(child);
-  const out = { stdout: '', stderr: '' };
-  child.stdout.setEncoding('utf8').on('data', (d: string) => {
-    out.stdout += d;
-  });
-  child.stderr.setEncoding('utf8').on('data', (d: string) => {
-    out.stderr += d;
-  });
-  if (opts.input !== undefined) child.stdin.end(opts.input);
-  else child.stdin.end();
-  const exited = new Promise<Run>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, ...out }));
-  });
-  return { child, out, exited };
-}
-
-function deskex(...args: string[]): Promise<Run> {
-  return start(args).exited;
-}
-
-/** Resolves when `stream`'s output so far satisfies `done`; rejects if the process ends first. */
-function waitFor(p: Started, stream: 'stdout' | 'stderr', done: (text: string) => boolean): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (done(p.out[stream])) return resolve();
-    const check = () => {
-      if (!done(p.out[stream])) return;
-      p.child[stream].off('data', check);
-      p.child.off('close', early);
-      resolve();
-    };
-    const early = () =>
-      reject(new Error(`deskex ended before the expected ${stream}:\n${p.out.stdout}\n${p.out.stderr}`));
-    p.child[stream].on('data', check);
-    p.child.on('close', early);
-  });
-}
-
-const lines = (s: string) => s.split('\n').filter((l) => l !== '');
-const jsonLines = (s: string) => lines(s).map((l) => JSON.parse(l) as Record<string, unknown>);
-const stoppedAt = (stderr: string) => Number(/deskex: stopped at seq (\d+)\n/.exec(stderr)?.[1] ?? Number.NaN);
+import { DEMO, dataDir, deskex, jsonLines, ROOT, type Run, start, stoppedAt, waitFor } from './cli-helpers.ts';
+import { cleanReplay } from './exchange-helpers.ts';
 
 /** The one-line error and nothing else (no stack trace). */
 function oneLine(r: Run): string {

@@ -4,103 +4,20 @@
  * --verify (clean and tampered journal), a foreign data file, and SIGTERM. Synchronisation is on process output and
  * exit events only.
  */
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { DEMO_INSTRUMENTS, demoMarketCommands } from '../../src-main/host/demo-market.ts';
+import { describe, expect, it } from 'vitest';
+import { DEMO_INSTRUMENTS } from '../../src-main/host/demo-market.ts';
 import { Exchange } from '../../src-main/host/exchange.ts';
 import { DB_FILE } from '../../src-main/store/database.ts';
-import { tempDataDir } from './exchange-helpers.ts';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BIN = join(ROOT, 'bin', 'deskex.mjs');
-const DEMO = demoMarketCommands().length;
-
-const dirs: { remove: () => void }[] = [];
-function dataDir(): string {
-  const d = tempDataDir();
-  dirs.push(d);
-  return d.dir;
-}
-const children = new Set<ChildProcessWithoutNullStreams>();
-afterEach(() => {
-  // a test that failed half-way must not leave a serve running
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  children.clear();
-});
-afterAll(() => {
-  for (const d of dirs.splice(0)) d.remove();
-});
-
-interface Run {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** A running deskex; `exited` resolves once its streams are closed. */
-function start(args: string[]): { child: ChildProcessWithoutNullStreams; out: { stdout: string; stderr: string } } {
-  // a served API takes any free port, so tests running side by side never collide
-  const full = args[0] === 'serve' && !args.includes('--port') ? [...args, '--port', '0'] : args;
-  const child = spawn(process.execPath, [BIN, ...full], { cwd: ROOT });
-  children.add(child);
-  const out = { stdout: '', stderr: '' };
-  child.stdout.setEncoding('utf8').on('data', (d: string) => {
-    out.stdout += d;
-  });
-  child.stderr.setEncoding('utf8').on('data', (d: string) => {
-    out.stderr += d;
-  });
-  return { child, out };
-}
-
-function exited(p: ReturnType<typeof start>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    p.child.on('error', reject);
-    p.child.on('close', (code, signal) => resolve({ code, signal, ...p.out }));
-  });
-}
-
-function deskex(...args: string[]): Promise<Run> {
-  return exited(start(args));
-}
-
-/** Resolves when `stream`'s output so far satisfies `done`; rejects if the process ends first. */
-function waitFor(
-  p: ReturnType<typeof start>,
-  stream: 'stdout' | 'stderr',
-  done: (text: string) => boolean,
-): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (done(p.out[stream])) return resolve();
-    const check = () => {
-      if (!done(p.out[stream])) return;
-      p.child[stream].off('data', check);
-      p.child.off('close', early);
-      resolve();
-    };
-    const early = () =>
-      reject(new Error(`deskex ended before the expected ${stream}:\n${p.out.stdout}\n${p.out.stderr}`));
-    // registered after start()'s own listener, so p.out already holds this chunk
-    p.child[stream].on('data', check);
-    p.child.on('close', early);
-  });
-}
+import { DEMO, dataDir, deskex, jsonLines, type Run, type Started, start, stoppedAt, waitFor } from './cli-helpers.ts';
 
 const firstLine = (s: string) => s.split('\n')[0]!;
-const jsonLines = (s: string) =>
-  s
-    .trim()
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-const stoppedAt = (stderr: string) => Number(/deskex: stopped at seq (\d+)\n/.exec(stderr)?.[1] ?? Number.NaN);
+/** Resolves once a started deskex has exited. */
+const exited = (p: Started) => p.exited;
 
 describe('deskex usage and exit codes', () => {
   it('help and --help print the usage naming serve, replay and their options, and exit 0', async () => {

@@ -1,8 +1,7 @@
 /** Sessions, health, metrics, the OpenAPI document, the docs page and the error catalog. */
 import { Type } from 'typebox';
 import type { Api, RouteContext } from '../app.ts';
-import { SESSION_COOKIE } from '../app.ts';
-import { SESSION_MS } from '../auth.ts';
+import { SESSION_COOKIE, SESSION_MS } from '../auth.ts';
 import { ApiError, errorCatalog } from '../errors.ts';
 import { ErrorBodyT } from '../schemas.ts';
 import { docsPage } from './docs-page.ts';
