@@ -261,42 +261,27 @@ export class Engine {
     const threshold = ledger.risk.forceLiquidationPpm;
     const done = new Set<Account>();
     const checked = new Set<Account>();
-    const byId = (x: Matcher, y: Matcher) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0);
-    let pending = [...this.traded].sort(byId);
+    let pending = [...this.traded].sort(byMatcherId);
     const seen = new Set<Matcher>();
     if (filter !== null) {
       filter.ensure();
       filter.refresh(this.traded);
     }
-    while (pending.length > 0) {
-      for (const m of pending) seen.add(m);
-      for (const m of pending) {
-        const holders = ledger.holders.get(m.id);
-        if (holders === undefined) continue;
-        if (filter !== null) {
-          this.filteredPass(filter, m, holders, done, checked, events);
-          continue;
-        }
-        // Holders in the order they first took a position: deterministic for a given command stream.
-        for (const a of holders) {
-          if (a.kind === 'stock') continue;
-          checked.add(a);
-          if (done.has(a)) continue;
-          if (a.riskRatio() >= threshold) {
-            done.add(a);
-            this.liquidate(a, events);
-          }
+    for (;;) {
+      this.riskPasses(pending, seen, done, checked, events);
+      // Touched accounts that hold no traded instrument (they closed out of it, or only their funds moved).
+      for (const a of ledger.touched) {
+        checked.add(a);
+        if (!done.has(a) && a.kind !== 'stock' && a.riskRatio() >= threshold) {
+          done.add(a);
+          const from = events.length;
+          this.liquidate(a, events);
+          filter?.afterLiquidation(this.traded, events, from);
         }
       }
-      // Liquidation fills move marks again, also of instruments already checked: go round until every mark is checked.
-      pending = [...this.traded].filter((m) => !seen.has(m)).sort(byId);
-    }
-    for (const a of ledger.touched) {
-      checked.add(a);
-      if (!done.has(a) && a.kind !== 'stock' && a.riskRatio() >= threshold) {
-        done.add(a);
-        this.liquidate(a, events);
-      }
+      // Their liquidations may have traded instruments no pass has seen: their holders are checked too.
+      pending = [...this.traded].filter((m) => !seen.has(m)).sort(byMatcherId);
+      if (pending.length === 0) break;
     }
     if (filter !== null) {
       // The exact passes saw every futures holder of a traded instrument; of those the command did not touch, only
@@ -318,6 +303,44 @@ export class Engine {
       a.negativeReported = true;
       ledger.negative.add(a);
       events.push({ kind: 'AccountNegative', accountId: a.id, balance: a.balance() });
+    }
+  }
+
+  /**
+   * Passes over the holders of `pending` (traded instruments no pass has seen), in instrument order; liquidation fills
+   * move marks again, also of instruments already checked: it goes round until every traded mark has had its pass.
+   */
+  private riskPasses(
+    pending: Matcher[],
+    seen: Set<Matcher>,
+    done: Set<Account>,
+    checked: Set<Account>,
+    events: EngineEvent[],
+  ): void {
+    const ledger = this.ledger!;
+    const filter = this.riskFilter;
+    const threshold = ledger.risk.forceLiquidationPpm;
+    while (pending.length > 0) {
+      for (const m of pending) seen.add(m);
+      for (const m of pending) {
+        const holders = ledger.holders.get(m.id);
+        if (holders === undefined) continue;
+        if (filter !== null) {
+          this.filteredPass(filter, m, holders, done, checked, events);
+          continue;
+        }
+        // Holders in the order they first took a position: deterministic for a given command stream.
+        for (const a of holders) {
+          if (a.kind === 'stock') continue;
+          checked.add(a);
+          if (done.has(a)) continue;
+          if (a.riskRatio() >= threshold) {
+            done.add(a);
+            this.liquidate(a, events);
+          }
+        }
+      }
+      pending = [...this.traded].filter((m) => !seen.has(m)).sort(byMatcherId);
     }
   }
 
@@ -1002,4 +1025,8 @@ function freezeSpec(spec: InstrumentSpec): InstrumentSpec {
 
 function isReject(x: Matcher | Reject): x is Reject {
   return typeof (x as Reject).number === 'number';
+}
+
+function byMatcherId(x: Matcher, y: Matcher): number {
+  return x.id < y.id ? -1 : x.id > y.id ? 1 : 0;
 }

@@ -20,6 +20,7 @@ import {
   one,
   position,
   RB,
+  rbSpec,
   side,
   tradesOf,
 } from './accounts-helpers.ts';
@@ -299,6 +300,75 @@ describe('intraday force liquidation', () => {
         }),
       }),
     ]);
+    s.validate();
+  });
+
+  it("a touched account's liquidation trades an instrument no pass has seen: its holders are checked in that command", () => {
+    // Z: a future without margin or commission, band [90, 110]; L's round trip in it changes nothing but touches L.
+    const Z = 'Z';
+    const zSpec = rbSpec({
+      id: Z,
+      referencePrice: 100,
+      terms: {
+        marginLongPpm: 0,
+        marginShortPpm: 0,
+        commission: { kind: 'perLot', open: 0, close: 0, closeToday: 0 },
+        closeRule: 'separate',
+        settlement: { kind: 'last' },
+      },
+    });
+    const s = new AccountsScenario({ instruments: [rbSpec(), zSpec] });
+    const H = 4;
+    for (const id of [L, M1, M2, H]) s.createAccount(id, 'futures');
+    s.deposit(L, 3_800_000);
+    s.deposit(M1, 100_000_000);
+    s.deposit(M2, 100_000_000);
+    // H has more funds than L: deposit 3_900_000, commission 3_000, margin 3_500_000.
+    s.deposit(H, 3_900_000);
+    s.phase(RB, 'continuous');
+    s.phase(Z, 'continuous');
+    s.sell(1, M2, RB, 3500, 10);
+    s.buy(2, L, RB, 3500, 10);
+    s.sell(3, M2, RB, 3500, 10);
+    s.buy(4, H, RB, 3500, 10);
+    s.sell(5, M2, Z, 100, 1);
+    s.buy(6, L, Z, 100, 1);
+    expect(s.account(L).riskRatioPpm).toBe(921_781);
+    // A move to 3470 (as above): L (risk 1_000_858) is liquidated, nobody bids RB, it ends noLiquidity still above
+    // (Z has no margin: the forced orders go to RB first, and stop there). H: balance 3_897_000 − 300_000 =
+    // 3_597_000, risk ceil(973_033.08) = 973_034, below.
+    s.buy(7, M1, RB, 3470, 1);
+    let ev = s.sell(8, M2, RB, 3470, 1);
+    expect(story(ev).slice(2)).toEqual([
+      ['started', L, 1_000_858],
+      ['accepted', FORCED, true],
+      ['canceled', FORCED, 'ioc', 10],
+      ['ended', L, 'noLiquidity', 1_000_858],
+    ]);
+    expect(s.account(H).riskRatioPpm).toBe(973_034);
+    // M1 bids 10 RB @ 3400 and 1 Z @ 100: no trade, no check.
+    expect(story(s.buy(9, M1, RB, 3400, 10))).toEqual([['accepted', 9, false]]);
+    s.buy(10, M1, Z, 100, 1);
+    // L sells its Z lot @ 100 to M1: Z trades, L no longer holds it, so Z's pass does not see L; L is touched and
+    // still above (balance 3_497_000, risk 1_000_858). Its forced RB sell @ 3150 takes the 10 @ 3400, which moves
+    // RB's mark to 3400 in a command where RB had not traded: H's balance is now 3_897_000 − 1_000_000 = 2_897_000,
+    // risk ceil(1_208_146.36) = 1_208_147, so RB's holders get their pass and H is liquidated in the same command;
+    // with no bids left its forced sell fills nothing.
+    ev = s.sell(11, L, Z, 100, 1, { offset: 'closeToday' });
+    expect(story(ev)).toEqual([
+      ['accepted', 11, false],
+      ['trade', 100, 1, 10, 11],
+      ['started', L, 1_000_858],
+      ['accepted', FORCED + 1, true],
+      ['trade', 3400, 10, 9, FORCED + 1],
+      ['ended', L, 'belowThreshold', 0],
+      ['started', H, 1_208_147],
+      ['accepted', FORCED + 2, true],
+      ['canceled', FORCED + 2, 'ioc', 10],
+      ['ended', H, 'noLiquidity', 1_208_147],
+    ]);
+    expect(s.account(H).balance).toBe(2_897_000);
+    expect(s.positions(L)).toEqual([]);
     s.validate();
   });
 
