@@ -77,23 +77,24 @@ export class ReadModels {
   private readonly upsertCandle;
 
   constructor(db: SqliteDb) {
+    // positional parameters: binding 19 named ones from an object costs more than the row's own write
     this.insertOrder = db.prepare(
       `INSERT OR IGNORE INTO orders (order_id, account_id, instrument_id, side, type, tif, offset_, price, stop_price, volume,
          filled, remaining, status, reason, forced, created_seq, created_ts, updated_seq, updated_ts)
-       VALUES (@order_id, @account_id, @instrument_id, @side, @type, @tif, @offset_, @price, @stop_price, @volume,
-         @filled, @remaining, @status, @reason, @forced, @created_seq, @created_ts, @updated_seq, @updated_ts)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    // arguments: see `runUpdate`
     this.updateOrder = db.prepare(
       `UPDATE orders SET
-         filled = filled + @filled_delta,
-         remaining = coalesce(@remaining, remaining),
-         volume = filled + @filled_delta + coalesce(@remaining, remaining),
-         price = coalesce(@price, price),
-         status = CASE WHEN @status IS NOT NULL THEN @status WHEN filled + @filled_delta > 0 THEN 'partial' ELSE 'new' END,
-         reason = coalesce(@reason, reason),
-         updated_seq = @updated_seq,
-         updated_ts = @updated_ts
-       WHERE order_id = @order_id`,
+         filled = filled + ?,
+         remaining = coalesce(?, remaining),
+         volume = filled + ? + coalesce(?, remaining),
+         price = coalesce(?, price),
+         status = CASE WHEN ? IS NOT NULL THEN ? WHEN filled + ? > 0 THEN 'partial' ELSE 'new' END,
+         reason = coalesce(?, reason),
+         updated_seq = ?,
+         updated_ts = ?
+       WHERE order_id = ?`,
     );
     this.insertTrade = db.prepare(
       `INSERT INTO trades (trade_id, seq, ts, instrument_id, price, volume, buy_order_id, sell_order_id, buy_account_id,
@@ -313,8 +314,48 @@ export class ReadModels {
         }
       }
     }
-    for (const o of fresh.values()) this.insertOrder.run(o);
-    for (const u of updates.values()) this.updateOrder.run(u);
+    const insertOrder = this.insertOrder;
+    for (const o of fresh.values()) {
+      insertOrder.run(
+        o.order_id,
+        o.account_id,
+        o.instrument_id,
+        o.side,
+        o.type,
+        o.tif,
+        o.offset_,
+        o.price,
+        o.stop_price,
+        o.volume,
+        o.filled,
+        o.remaining,
+        o.status,
+        o.reason,
+        o.forced,
+        o.created_seq,
+        o.created_ts,
+        o.updated_seq,
+        o.updated_ts,
+      );
+    }
+    const updateOrder = this.updateOrder;
+    for (const u of updates.values()) {
+      const d = u.filled_delta;
+      updateOrder.run(
+        d,
+        u.remaining,
+        d,
+        u.remaining,
+        u.price,
+        u.status,
+        u.status,
+        d,
+        u.reason,
+        u.updated_seq,
+        u.updated_ts,
+        u.order_id,
+      );
+    }
     this.writeHistory(accounts, settled, commands.length > 0 ? commands[commands.length - 1]!.ts : 0);
     for (const c of candles.values()) this.upsertCandle.run(c);
   }
