@@ -37,15 +37,26 @@ export class Snapshots {
     })();
   }
 
-  /** Snapshots newest first; `damaged` rows failed their checksum (kept on disk, never used). */
-  list(): { row: SnapshotRow; damaged: boolean }[] {
-    const rows = this.db
-      .prepare('SELECT last_seq, batch, state, state_hash, checksum FROM snapshots ORDER BY last_seq DESC')
-      .all() as { last_seq: number; batch: number; state: string; state_hash: number; checksum: number }[];
-    return rows.map((r) => ({
-      row: { lastSeq: r.last_seq, batch: r.batch, state: r.state, stateHash: r.state_hash },
-      damaged: checksum(r.last_seq, r.batch, r.state_hash, r.state) !== r.checksum,
-    }));
+  /**
+   * Snapshots newest first, each read (and its checksum computed) only when the caller asks for it: recovery usually
+   * stops at the first one, and a snapshot of a large book is hundreds of MB. `damaged` rows failed their checksum
+   * (kept on disk, never used).
+   */
+  *list(): Generator<{ row: SnapshotRow; damaged: boolean }> {
+    const seqs = this.db.prepare('SELECT last_seq FROM snapshots ORDER BY last_seq DESC').pluck().all() as number[];
+    const one = this.db.prepare(
+      'SELECT last_seq, batch, state, state_hash, checksum FROM snapshots WHERE last_seq = ?',
+    );
+    for (const seq of seqs) {
+      const r = one.get(seq) as
+        | { last_seq: number; batch: number; state: string; state_hash: number; checksum: number }
+        | undefined;
+      if (r === undefined) continue;
+      yield {
+        row: { lastSeq: r.last_seq, batch: r.batch, state: r.state, stateHash: r.state_hash },
+        damaged: checksum(r.last_seq, r.batch, r.state_hash, r.state) !== r.checksum,
+      };
+    }
   }
 
   latestSeq(): number {
