@@ -5,6 +5,7 @@
  *   dist/main/main.js          the entry (src-main/electron/main.ts): the desktop app under Electron, headless under Node
  *   dist/main/shard-worker.js  matching shards (worker threads); host/worker-url.ts starts the built .js beside the
  *   dist/main/job-worker.js    piscina jobs; host/jobs.ts finds it beside the bundle  (bundle when no .ts is there)
+ *   dist/main/checkpoint-worker.js  WAL checkpoints (a worker thread); host/checkpointer.ts finds it beside the bundle
  *   dist/main/preload.cjs      the window's sandboxed preload (CommonJS: sandboxed preloads cannot be ES modules)
  *
  * Everything is bundled but better-sqlite3 (native) and piscina (starts its own worker file), which stay packages,
@@ -87,6 +88,7 @@ export async function buildMain({ outDir = join(ROOT, 'dist', 'main'), minify = 
       main: 'src-main/electron/main.ts',
       'shard-worker': 'src-main/host/shard-worker.ts',
       'job-worker': 'src-main/host/job-worker.ts',
+      'checkpoint-worker': 'src-main/host/checkpoint-worker.mjs',
     },
     outdir: outDir,
     format: 'esm',

@@ -22,6 +22,7 @@ import {
 import { digestEvents, digestHead, digestResult, type Journal } from '../store/journal.ts';
 import { ReadModels } from '../store/read-models.ts';
 import { Snapshots } from '../store/snapshots.ts';
+import { Checkpointer, type CheckpointStats } from './checkpointer.ts';
 import { demoMarketCommands } from './demo-market.ts';
 import { type RecoveryProgress, type RecoveryReport, recover } from './recovery.ts';
 import { ShardPool } from './shards.ts';
@@ -202,6 +203,8 @@ export class Exchange {
   /** A settlement in progress: accounts settled so far; resolves when it is done. */
   private settling: { done: number; promise: Promise<void> } | null = null;
   private readonly unflushed: Applied[] = [];
+  /** WAL checkpoints in a worker thread (null until open has started it). */
+  private checkpointer: Checkpointer | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
   private flushWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
   private readonly listeners = new Set<(b: BatchEvent) => void>();
@@ -252,6 +255,7 @@ export class Exchange {
     const saved = savedTuning(db);
     const durability = options.durability ?? saved.durability ?? 'batched';
     const shards = options.shards ?? saved.shards ?? 0;
+    let checkpointer: Checkpointer | null = null;
     try {
       if (durability !== (options.durability ?? 'batched')) setDurability(db, durability);
       if (shards > 0) pool = await ShardPool.start({ shards, timeoutMs: options.shardTimeoutMs ?? 10_000 });
@@ -266,6 +270,7 @@ export class Exchange {
         engine: { ...engineOptions, accounts: true, matchers: pool?.factory },
         onProgress: options.onRecoveryProgress,
       });
+      checkpointer = await Checkpointer.start(db);
       const ex = new Exchange(db, engine, journal, report, pool, {
         durability,
         snapshotEvery: options.snapshotEvery ?? saved.snapshotEvery ?? 200_000,
@@ -276,6 +281,7 @@ export class Exchange {
         nextShards: saved.shards ?? shards,
         clock: options.clock ?? Date.now,
       });
+      ex.checkpointer = checkpointer;
       if (fresh && options.demo) {
         const acks = await Promise.all(demoMarketCommands().map((c) => ex.submit(c)));
         const bad = acks.find((a) => !a.ok);
@@ -283,6 +289,7 @@ export class Exchange {
       }
       return ex;
     } catch (e) {
+      await checkpointer?.stop();
       if (db.open) db.close();
       await pool?.stop();
       throw e;
@@ -358,6 +365,16 @@ export class Exchange {
       settlingAccountsDone: this.settling?.done ?? null,
       recovery: this.recovery,
     };
+  }
+
+  /** WAL checkpoints: who runs them (the worker thread, or the main connection when it is gone) and how many. */
+  checkpoints(): CheckpointStats {
+    return this.checkpointer?.stats() ?? { mode: 'main', checkpoints: 0, frames: 0, failure: null };
+  }
+
+  /** The checkpoint worker (null before open has started it), for supervision and tests. */
+  get checkpointWorker(): Checkpointer | null {
+    return this.checkpointer;
   }
 
   /** Read access to the database (read models) for queries. */
@@ -671,6 +688,7 @@ export class Exchange {
       if ((this.status as ExchangeStatus) !== 'failed') this.db.transaction(() => this.readModels.flushHistory())();
     }
     if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+    await this.checkpointer?.stop();
     this.db.close();
     await this.pool?.stop();
     this.status = 'closed';

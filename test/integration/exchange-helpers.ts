@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { afterEach } from 'vitest';
 import { StateHasher } from '../../src-engine/domain/hash.ts';
 import { Engine } from '../../src-engine/engine.ts';
 import { DEMO_INSTRUMENTS } from '../../src-main/host/demo-market.ts';
@@ -14,6 +15,19 @@ import { digestResult } from '../../src-main/store/journal.ts';
 export function tempDataDir(): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'deskex-test-'));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** For a test file: returns a maker of temporary data folders, each removed after its test. */
+export function dataDirsPerTest(): () => string {
+  const dirs: { remove: () => void }[] = [];
+  afterEach(() => {
+    for (const d of dirs.splice(0)) d.remove();
+  });
+  return () => {
+    const d = tempDataDir();
+    dirs.push(d);
+    return d.dir;
+  };
 }
 
 export const FUTURES = DEMO_INSTRUMENTS.filter((s) => s.kind === 'future');

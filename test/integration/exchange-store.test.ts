@@ -5,24 +5,16 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEMO_INSTRUMENTS } from '../../src-main/host/demo-market.ts';
 import { Exchange, ExchangeUnavailableError } from '../../src-main/host/exchange.ts';
 import { closeJobs, statementsCsvInWorker } from '../../src-main/host/jobs.ts';
 import { RecoveryError } from '../../src-main/host/recovery.ts';
 import { STATEMENT_COLUMNS } from '../../src-main/host/statements-csv.ts';
 import { DataFileError, DB_FILE } from '../../src-main/store/database.ts';
-import { cleanReplay, runFlow, tempDataDir } from './exchange-helpers.ts';
+import { cleanReplay, dataDirsPerTest, runFlow } from './exchange-helpers.ts';
 
-const dirs: { remove: () => void }[] = [];
-function dataDir(): string {
-  const d = tempDataDir();
-  dirs.push(d);
-  return d.dir;
-}
-afterEach(() => {
-  for (const d of dirs.splice(0)) d.remove();
-});
+const dataDir = dataDirsPerTest();
 
 describe('Exchange on a SQLite file', () => {
   it('creates the demo market, sequences commands and acknowledges in order', async () => {

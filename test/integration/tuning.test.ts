@@ -1,17 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Exchange, TuningError } from '../../src-main/host/exchange.ts';
-import { runFlow, tempDataDir } from './exchange-helpers.ts';
+import { dataDirsPerTest, runFlow } from './exchange-helpers.ts';
 
-const dirs: { remove: () => void }[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) d.remove();
-});
-
-function folder(): string {
-  const d = tempDataDir();
-  dirs.push(d);
-  return d.dir;
-}
+const folder = dataDirsPerTest();
 
 describe('Exchange tuning', () => {
   it('applies durability, batch size and snapshot interval at once, and shards at the next start', async () => {

@@ -33,8 +33,15 @@ afterAll(() => {
 });
 
 describe('the bundle', () => {
-  it('is the entry, both workers and the preload, loading only the runtime packages from node_modules', () => {
-    for (const f of ['main.js', 'shard-worker.js', 'job-worker.js', 'preload.cjs', 'package.json']) {
+  it('is the entry, the three workers and the preload, loading only the runtime packages from node_modules', () => {
+    for (const f of [
+      'main.js',
+      'shard-worker.js',
+      'job-worker.js',
+      'checkpoint-worker.js',
+      'preload.cjs',
+      'package.json',
+    ]) {
       expect(existsSync(join(mainDir, f))).toBe(true);
     }
     expect(externals).toEqual(['better-sqlite3', 'bufferutil', 'electron', 'piscina', 'utf-8-validate']);
@@ -184,6 +191,7 @@ describe('packaging (electron-builder.yml, a stand-in Electron binary)', () => {
       '/main/preload.cjs',
       '/main/shard-worker.js',
       '/main/job-worker.js',
+      '/main/checkpoint-worker.js',
     ]) {
       expect(files).toContain(f);
     }
