@@ -12,6 +12,8 @@ import Database from 'better-sqlite3';
 const { path, intervalMs } = workerData;
 const db = new Database(path, { fileMustExist: true });
 db.pragma('busy_timeout = 1000');
+// a checkpoint copies WAL frames to the file: it needs no page cache to speak of
+db.pragma('cache_size = -128');
 const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
 
 /** @type {NodeJS.Timeout | null} */
