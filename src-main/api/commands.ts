@@ -94,34 +94,43 @@ export function tradeView(e: Extract<EngineEvent, { kind: 'TradeExecuted' }>, se
   };
 }
 
+/** An order as its OrderAccepted event shows it (nothing filled yet; a stop order is pending). */
+export function acceptedOrderView(
+  e: Extract<EngineEvent, { kind: 'OrderAccepted' }>,
+  seq: number,
+  ts: number,
+): OrderView {
+  const stop = e.type === 'stop' || e.type === 'stopLimit';
+  return {
+    orderId: e.orderId,
+    accountId: e.accountId,
+    instrumentId: e.instrumentId,
+    side: e.side,
+    type: e.type,
+    tif: e.tif,
+    offset: e.offset,
+    price: e.price,
+    stopPrice: e.stopPrice,
+    volume: e.volume,
+    filled: 0,
+    remaining: e.volume,
+    status: stop ? 'pending' : 'new',
+    reason: null,
+    forced: e.forced,
+    createdSeq: seq,
+    createdTs: ts,
+    updatedSeq: seq,
+    updatedTs: ts,
+  };
+}
+
 /** The placed order as its own command left it, and its fills, from the events of a PlaceOrder's ack. */
 export function placedOrder(ack: Ack & { ok: true }, ts: number): { order: OrderView; trades: TradeView[] } {
   let order: OrderView | null = null;
   const trades: TradeView[] = [];
   for (const e of ack.events) {
     if (e.kind === 'OrderAccepted' && order === null) {
-      const stop = e.type === 'stop' || e.type === 'stopLimit';
-      order = {
-        orderId: e.orderId,
-        accountId: e.accountId,
-        instrumentId: e.instrumentId,
-        side: e.side,
-        type: e.type,
-        tif: e.tif,
-        offset: e.offset,
-        price: e.price,
-        stopPrice: e.stopPrice,
-        volume: e.volume,
-        filled: 0,
-        remaining: e.volume,
-        status: stop ? 'pending' : 'new',
-        reason: null,
-        forced: e.forced,
-        createdSeq: ack.seq,
-        createdTs: ts,
-        updatedSeq: ack.seq,
-        updatedTs: ts,
-      };
+      order = acceptedOrderView(e, ack.seq, ts);
       continue;
     }
     if (order === null) continue;

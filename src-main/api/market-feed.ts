@@ -18,8 +18,9 @@
 import type { Command } from '../../src-engine/domain/commands.ts';
 import type { AccountSnapshot, EngineEvent, PositionSnapshot } from '../../src-engine/domain/events.ts';
 import type { BatchEvent, Exchange } from '../host/exchange.ts';
+import { addToCandle, type Ohlcv, openCandle } from '../store/candles.ts';
 import type { OrderRow } from '../store/queries.ts';
-import { tradeView } from './commands.ts';
+import { acceptedOrderView, tradeView } from './commands.ts';
 import type { OrderView } from './schemas.ts';
 import { orderView } from './views.ts';
 
@@ -66,14 +67,8 @@ export interface FeedSink {
 /** A price level as sent: [price, volume]; volume 0 in a delta means the level is gone. */
 export type Level = [price: number, volume: number];
 
-export interface Candle {
+export interface Candle extends Ohlcv {
   startTs: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-  trades: number;
 }
 
 interface DayStats {
@@ -441,22 +436,8 @@ export class MarketFeed {
       const start = ts - (ts % (period * 1000));
       const c = this.candles.get(key);
       if (c === undefined || c.startTs !== start) {
-        this.candles.set(key, {
-          startTs: start,
-          open: e.price,
-          high: e.price,
-          low: e.price,
-          close: e.price,
-          volume: e.volume,
-          trades: 1,
-        });
-      } else {
-        if (e.price > c.high) c.high = e.price;
-        if (e.price < c.low) c.low = e.price;
-        c.close = e.price;
-        c.volume += e.volume;
-        c.trades++;
-      }
+        this.candles.set(key, { startTs: start, ...openCandle(e.price, e.volume) });
+      } else addToCandle(c, e.price, e.volume);
       if (this.klineSubs.has(key)) candlesTouched.add(key);
     }
     const dayStart = ts - (ts % DAY_MS);
@@ -556,28 +537,7 @@ export class MarketFeed {
           }
           case 'OrderAccepted':
             if (orderChanges !== null && this.orderSubs.has(e.accountId)) {
-              const stop = e.type === 'stop' || e.type === 'stopLimit';
-              this.orders.set(e.orderId, {
-                orderId: e.orderId,
-                accountId: e.accountId,
-                instrumentId: e.instrumentId,
-                side: e.side,
-                type: e.type,
-                tif: e.tif,
-                offset: e.offset,
-                price: e.price,
-                stopPrice: e.stopPrice,
-                volume: e.volume,
-                filled: 0,
-                remaining: e.volume,
-                status: stop ? 'pending' : 'new',
-                reason: null,
-                forced: e.forced,
-                createdSeq: cmd.seq,
-                createdTs: cmd.ts,
-                updatedSeq: cmd.seq,
-                updatedTs: cmd.ts,
-              });
+              this.orders.set(e.orderId, acceptedOrderView(e, cmd.seq, cmd.ts));
               this.ordersByAccount.get(e.accountId)?.add(e.orderId);
               note(e.orderId, 'accepted');
             }

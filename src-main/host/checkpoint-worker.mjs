@@ -20,7 +20,7 @@ const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
 let timer = null;
 const run = () => {
   const r = checkpoint.get();
-  if (r.checkpointed > 0) parentPort.postMessage({ kind: 'checkpointed', frames: r.checkpointed, log: r.log });
+  if (r.checkpointed > 0) parentPort.postMessage({ kind: 'checkpointed', frames: r.checkpointed });
   timer = setTimeout(run, intervalMs);
 };
 

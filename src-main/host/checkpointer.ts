@@ -19,7 +19,7 @@ function workerFile(): URL {
 
 /** SQLite's default auto-checkpoint threshold (pages), restored when the worker is gone. */
 const AUTO_CHECKPOINT_PAGES = 1_000;
-/** After a checkpoint resets the WAL, the file is cut back to this size (a large snapshot's WAL is not kept). */
+/** journal_size_limit: SQLite cuts a WAL it resets back to this size (a large snapshot's WAL is not kept). */
 const WAL_SIZE_LIMIT = 64 * 1024 * 1024;
 
 export interface CheckpointStats {
@@ -59,7 +59,7 @@ export class Checkpointer {
         if (m.kind === 'ready') {
           // once running, never what keeps the process alive: a checkpoint cut short by the process's exit is safe
           worker.unref();
-          if (!c.stopping && c.failure === null) {
+          if (c.failure === null) {
             db.pragma('wal_autocheckpoint = 0');
             c.mode = 'worker';
           }

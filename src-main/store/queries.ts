@@ -2,7 +2,9 @@
  * Reads of the read models for the API: orders, trades, account history, statements, settlements and K-lines, each
  * a prepared statement on an index. Paging is by id, newest first (`before` = the smallest id of the last page).
  */
+
 import type { Database as SqliteDb, Statement } from 'better-sqlite3';
+import type { Ohlcv } from './candles.ts';
 
 export interface OrderRow {
   order_id: number;
@@ -40,14 +42,8 @@ export interface TradeRow {
   taker_side: 'buy' | 'sell' | null;
 }
 
-export interface CandleRow {
+export interface CandleRow extends Ohlcv {
   start_ts: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-  trades: number;
 }
 
 const MAX_ID = Number.MAX_SAFE_INTEGER;

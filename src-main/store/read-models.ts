@@ -6,6 +6,7 @@
 import type { Command } from '../../src-engine/domain/commands.ts';
 import type { AccountSnapshot } from '../../src-engine/domain/events.ts';
 import type { ApplyResult } from '../../src-engine/engine.ts';
+import { addToCandle, type Ohlcv, openCandle } from './candles.ts';
 import type { SqliteDb } from './database.ts';
 
 /** K-line periods kept in the database, in seconds; longer periods are built from the 60 s rows when queried. */
@@ -45,16 +46,10 @@ interface OrderUpdate {
   updated_ts: number;
 }
 
-interface Candle {
+interface Candle extends Ohlcv {
   instrument_id: string;
   period: number;
   start_ts: number;
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-  trades: number;
 }
 
 /** account_history keeps at most one point per account per this many ms of command time (and every settlement). */
@@ -253,20 +248,9 @@ export class ReadModels {
                   instrument_id: e.instrumentId,
                   period,
                   start_ts: start,
-                  open: e.price,
-                  high: e.price,
-                  low: e.price,
-                  close: e.price,
-                  volume: e.volume,
-                  trades: 1,
+                  ...openCandle(e.price, e.volume),
                 });
-              } else {
-                if (e.price > c.high) c.high = e.price;
-                if (e.price < c.low) c.low = e.price;
-                c.close = e.price;
-                c.volume += e.volume;
-                c.trades++;
-              }
+              } else addToCandle(c, e.price, e.volume);
             }
             break;
           }

@@ -1,6 +1,7 @@
 /** Instruments (everyone reads, admins change), phases (admin) and market data (depth, ticker, trades, K-lines). */
 import { Type } from 'typebox';
 import type { InstrumentSpec } from '../../../src-engine/domain/instrument.ts';
+import type { CandleRow } from '../../store/queries.ts';
 import type { Api, RouteContext } from '../app.ts';
 import { okEvents, submit } from '../commands.ts';
 import { ApiError } from '../errors.ts';
@@ -300,15 +301,7 @@ export function marketRoutes(app: Api, ctx: RouteContext): void {
       if (period <= 60) return { instrumentId: id, period, candles: queries.klines(id, period, from, to, limit) };
       // longer periods: fold the 60 s candles
       const ms = period * 1000;
-      const out: {
-        start_ts: number;
-        open: number;
-        high: number;
-        low: number;
-        close: number;
-        volume: number;
-        trades: number;
-      }[] = [];
+      const out: CandleRow[] = [];
       for (const c of queries.klines(id, 60, from - (from % ms), to, limit * (period / 60))) {
         const start = c.start_ts - (c.start_ts % ms);
         const last = out[out.length - 1];
