@@ -15,7 +15,8 @@
  *   batch's commit. HDR histograms, microseconds.
  * - recovery: Exchange.open of the throughput run's data folder (snapshot + journal tail, digests, invariants), and
  *   a full replay of its whole journal from an empty engine with every digest checked.
- * - rss: a fresh exchange with 10,000 accounts and 1,000,000 resting orders; process RSS after a GC.
+ * - rss: a fresh exchange with 10,000 accounts and 1,000,000 resting orders; process RSS once it has settled (the
+ *   process idle, V8 done returning the pages the load left behind), and right after the load and a GC (`after_load`).
  * - settle lag: 100,000 accounts (stock accounts with two holdings each, 2,000 futures accounts with positions from
  *   trades), every instrument closed, one Settle through the exchange: its time and the main event loop's delay
  *   while it runs (a 1 ms timer's lateness, sampled on every run), settled in slices of 1,000 accounts per turn
@@ -249,6 +250,28 @@ async function recovery(dir: string) {
   };
 }
 
+/**
+ * Memory once the process is idle: the load leaves old-space pages that hold a few live objects among garbage, and V8
+ * compacts and returns them only when it sees the allocation rate drop (its memory reducer). Samples every 500 ms
+ * until the RSS has not fallen by 1 MB for 15 s, or 90 s have passed, and returns the last sample.
+ */
+async function settledMemory(): Promise<{ mem: NodeJS.MemoryUsage; seconds: number }> {
+  const t0 = performance.now();
+  let low = process.memoryUsage();
+  let lowAt = t0;
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const now = performance.now();
+    const m = process.memoryUsage();
+    if (m.rss < low.rss - 2 ** 20) {
+      low = m;
+      lowAt = now;
+    }
+    // the last sample, not the lowest
+    if (now - lowAt >= 15_000 || now - t0 >= 90_000) return { mem: m, seconds: round((now - t0) / 1000, 1) };
+  }
+}
+
 async function restingRss() {
   const dir = folder();
   gc();
@@ -290,13 +313,26 @@ async function restingRss() {
     for (const l of [...d.bids, ...d.asks]) resting += l.orders;
   }
   gc();
-  const rss = process.memoryUsage().rss;
+  const loaded = process.memoryUsage();
+  log(`rss right after the load: ${Math.round(loaded.rss / 2 ** 20)} MB; waiting for the heap to settle`);
+  const settled = await settledMemory();
   await ex.close();
+  const mb = (n: number) => Math.round(n / 2 ** 20);
   return {
     accounts: opts.restingAccounts,
     resting,
-    rss_mb: Math.round(rss / 2 ** 20),
-    rss_growth_mb: Math.round((rss - before) / 2 ** 20),
+    rss_mb: mb(settled.mem.rss),
+    rss_growth_mb: mb(settled.mem.rss - before),
+    heap_used_mb: mb(settled.mem.heapUsed),
+    heap_total_mb: mb(settled.mem.heapTotal),
+    external_mb: mb(settled.mem.external),
+    settle_seconds: settled.seconds,
+    after_load: {
+      rss_mb: mb(loaded.rss),
+      heap_used_mb: mb(loaded.heapUsed),
+      heap_total_mb: mb(loaded.heapTotal),
+      external_mb: mb(loaded.external),
+    },
   };
 }
 
