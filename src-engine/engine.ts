@@ -18,7 +18,7 @@ import type {
   SetSettlementPrice,
 } from './domain/commands.ts';
 import type { AccountSnapshot, EngineEvent, PositionSnapshot } from './domain/events.ts';
-import type { Price } from './domain/fixed-point.ts';
+import type { Price, Volume } from './domain/fixed-point.ts';
 import { StateHasher } from './domain/hash.ts';
 import { type AccountId, type InstrumentId, isEntityId, type OrderId, type Seq } from './domain/ids.ts';
 import { checkInstrumentSpec, type InstrumentSpec, termsOf } from './domain/instrument.ts';
@@ -28,6 +28,7 @@ import {
   PHASES,
   type Phase,
   SIDES,
+  type Side,
   STP_MODES,
   type StpMode,
   TIMES_IN_FORCE,
@@ -715,9 +716,11 @@ export class Engine {
       m.restoreState(is);
       e.instruments.set(id, m);
       e.orderIndex.register(m);
-      for (const o of [...is.bids, ...is.asks, ...is.stops]) {
-        if (e.orderIndex.has(o.orderId)) throw stateError(`order ${o.orderId} is open twice`);
-        e.orderIndex.set(o.orderId, m);
+      for (const list of [is.bids, is.asks, is.stops]) {
+        for (const o of list) {
+          if (e.orderIndex.has(o.orderId)) throw stateError(`order ${o.orderId} is open twice`);
+          e.orderIndex.set(o.orderId, m);
+        }
       }
     }
     const known = (id: InstrumentId, where: string): Matcher => {
@@ -737,27 +740,34 @@ export class Engine {
     }
     if (e.ledger !== null && s.ledger !== null) {
       e.ledger.restoreState(s.ledger);
-      // Every open order and pending stop has its hold, and every hold an open order of that account and side.
-      const open = new Map<Matcher, Map<OrderId, RestingOrder | PendingStop>>();
-      for (const h of e.ledger.holds.values()) {
-        const m = e.orderIndex.get(h.orderId);
-        const where = `hold of order ${h.orderId}`;
-        if (m !== h.instrument) throw stateError(`${where}: no such open order in ${h.instrument.id}`);
-        let orders = open.get(m);
-        if (orders === undefined) {
-          orders = new Map<OrderId, RestingOrder | PendingStop>();
-          for (const o of m.book.orders()) orders.set(o.orderId, o);
-          for (const st of m.stops) orders.set(st.orderId, st);
-          open.set(m, orders);
+      // Every open order and pending stop has its hold, of the same instrument, account, side and open volume, and
+      // there are as many holds as orders (ids are unique on both sides): then every hold has its order. The orders
+      // are read from the state the books were just restored from, which says what the books say without asking them
+      // (a book on a shard answers each question with a round trip).
+      const holds = e.ledger.holds;
+      const index = e.orderIndex;
+      const strayHold = (): Error | null => {
+        for (const h of holds.values()) {
+          if (index.get(h.orderId) !== h.instrument) {
+            return stateError(`hold of order ${h.orderId}: no such open order in ${h.instrument.id}`);
+          }
         }
-        const o = orders.get(h.orderId)!;
-        const remaining = 'remaining' in o ? o.remaining : o.volume;
-        if (o.accountId !== h.account.id || o.side !== h.side || remaining !== h.remaining) {
-          throw stateError(`${where} differs from the order in account, side or open volume`);
+        return null;
+      };
+      if (holds.size > index.size) throw strayHold()!;
+      if (holds.size < index.size) throw stateError(`${index.size} open orders and stops but ${holds.size} holds`);
+      const check = (m: Matcher, orderId: OrderId, accountId: AccountId, side: Side, remaining: Volume) => {
+        const h = holds.get(orderId);
+        if (h === undefined || h.instrument !== m) throw strayHold() ?? stateError(`order ${orderId} has no hold`);
+        if (h.account.id !== accountId || h.side !== side || h.remaining !== remaining) {
+          throw stateError(`hold of order ${orderId} differs from the order in account, side or open volume`);
         }
-      }
-      if (e.ledger.holds.size !== e.orderIndex.size) {
-        throw stateError(`${e.orderIndex.size} open orders and stops but ${e.ledger.holds.size} holds`);
+      };
+      for (const is of s.instruments) {
+        const m = e.instruments.get(is.spec.id)!;
+        for (const o of is.bids) check(m, o.orderId, o.accountId, 'buy', o.remaining);
+        for (const o of is.asks) check(m, o.orderId, o.accountId, 'sell', o.remaining);
+        for (const o of is.stops) check(m, o.orderId, o.accountId, o.side, o.volume);
       }
     }
     try {

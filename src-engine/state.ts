@@ -236,6 +236,136 @@ function each(x: unknown, path: string, check: (item: unknown, path: string) => 
 }
 
 /**
+ * `each` for the lists that grow with the book and the day's trading (orders, holds, trades, order timestamps, lots):
+ * `ok` checks an item without building any path, and only an item it refuses goes through `check`, which names what is
+ * wrong (and throws). Building the paths of a million items would cost more than the checks.
+ */
+function eachFast(
+  x: unknown,
+  path: string,
+  ok: (item: unknown) => boolean,
+  check: (item: unknown, path: string) => void,
+): readonly unknown[] {
+  const list = arr(x, path);
+  for (let i = 0; i < list.length; i++) if (!ok(list[i])) check(list[i], `${path}[${i}]`);
+  return list;
+}
+
+function isRecord(x: unknown): x is Obj {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function isInt(x: unknown, min: number): boolean {
+  return Number.isSafeInteger(x) && (x as number) >= min;
+}
+
+const MIN = Number.MIN_SAFE_INTEGER;
+
+function restingOk(x: unknown): boolean {
+  return (
+    isRecord(x) &&
+    isInt(x.orderId, 1) &&
+    isInt(x.accountId, 1) &&
+    isInt(x.price, 1) &&
+    isInt(x.remaining, 1) &&
+    isInt(x.filled, 0) &&
+    TIMES_IN_FORCE.includes(x.tif as TimeInForce) &&
+    typeof x.postOnly === 'boolean' &&
+    STP_MODES.includes(x.stp as StpMode)
+  );
+}
+
+function checkResting(r: unknown, p: string): void {
+  const e = obj(r, p);
+  int(e.orderId, `${p}.orderId`, 1);
+  int(e.accountId, `${p}.accountId`, 1);
+  int(e.price, `${p}.price`, 1);
+  int(e.remaining, `${p}.remaining`, 1);
+  int(e.filled, `${p}.filled`, 0);
+  oneOf(e.tif, TIMES_IN_FORCE, `${p}.tif`);
+  bool(e.postOnly, `${p}.postOnly`);
+  oneOf(e.stp, STP_MODES, `${p}.stp`);
+}
+
+function holdOk(x: unknown): boolean {
+  return (
+    isRecord(x) &&
+    isInt(x.orderId, 1) &&
+    isInt(x.accountId, 1) &&
+    typeof x.instrumentId === 'string' &&
+    SIDES.includes(x.side as Side) &&
+    OFFSETS.includes(x.offset as Offset) &&
+    isInt(x.holdPrice, 0) &&
+    isInt(x.remaining, 0) &&
+    isInt(x.reservedYesterday, 0) &&
+    isInt(x.reservedToday, 0) &&
+    isInt(x.frozenMargin, 0) &&
+    isInt(x.frozenCommission, 0) &&
+    isInt(x.frozenCash, 0)
+  );
+}
+
+function checkHold(h: unknown, p: string): void {
+  const e = obj(h, p);
+  int(e.orderId, `${p}.orderId`, 1);
+  int(e.accountId, `${p}.accountId`, 1);
+  str(e.instrumentId, `${p}.instrumentId`);
+  oneOf(e.side, SIDES, `${p}.side`);
+  oneOf(e.offset, OFFSETS, `${p}.offset`);
+  int(e.holdPrice, `${p}.holdPrice`, 0);
+  for (const k of [
+    'remaining',
+    'reservedYesterday',
+    'reservedToday',
+    'frozenMargin',
+    'frozenCommission',
+    'frozenCash',
+  ] as const) {
+    int(e[k], `${p}.${k}`, 0);
+  }
+}
+
+function tradeOk(x: unknown): boolean {
+  return (
+    isRecord(x) &&
+    isInt(x.tradeId, 1) &&
+    isInt(x.orderId, 1) &&
+    typeof x.instrumentId === 'string' &&
+    SIDES.includes(x.side as Side) &&
+    OFFSETS.includes(x.offset as Offset) &&
+    isInt(x.price, 1) &&
+    isInt(x.volume, 1) &&
+    isInt(x.commission, 0) &&
+    isInt(x.closeProfit, MIN)
+  );
+}
+
+function checkTrade(t: unknown, p: string): void {
+  const e = obj(t, p);
+  int(e.tradeId, `${p}.tradeId`, 1);
+  int(e.orderId, `${p}.orderId`, 1);
+  str(e.instrumentId, `${p}.instrumentId`);
+  oneOf(e.side, SIDES, `${p}.side`);
+  oneOf(e.offset, OFFSETS, `${p}.offset`);
+  int(e.price, `${p}.price`, 1);
+  int(e.volume, `${p}.volume`, 1);
+  int(e.commission, `${p}.commission`, 0);
+  int(e.closeProfit, `${p}.closeProfit`);
+}
+
+function lotOk(x: unknown): boolean {
+  return isRecord(x) && isInt(x.openPrice, 1) && isInt(x.positionPrice, 1) && isInt(x.volume, 1) && isInt(x.margin, 0);
+}
+
+function checkLot(l: unknown, p: string): void {
+  const lot = obj(l, p);
+  int(lot.openPrice, `${p}.openPrice`, 1);
+  int(lot.positionPrice, `${p}.positionPrice`, 1);
+  int(lot.volume, `${p}.volume`, 1);
+  int(lot.margin, `${p}.margin`, 0);
+}
+
+/**
  * Checks that `x` has the shape of an EngineState of this version: every field present with the right type, numbers
  * safe integers in range, enums known, specs valid, price levels in priority order. References between parts (ids
  * that must exist, duplicates, holds against orders) are checked while the engine is rebuilt.
@@ -292,22 +422,14 @@ function checkInstrument(x: unknown, path: string): void {
   intOrNull(m.lastPrice, `${path}.lastPrice`, 1);
   intOrNull(m.markPrice, `${path}.markPrice`, 1);
   for (const side of ['bids', 'asks'] as const) {
-    let prev: number | null = null;
-    each(m[side], `${path}.${side}`, (r, p) => {
-      const e = obj(r, p);
-      int(e.orderId, `${p}.orderId`, 1);
-      int(e.accountId, `${p}.accountId`, 1);
-      const price = int(e.price, `${p}.price`, 1);
-      int(e.remaining, `${p}.remaining`, 1);
-      int(e.filled, `${p}.filled`, 0);
-      oneOf(e.tif, TIMES_IN_FORCE, `${p}.tif`);
-      bool(e.postOnly, `${p}.postOnly`);
-      oneOf(e.stp, STP_MODES, `${p}.stp`);
-      if (prev !== null && (side === 'bids' ? price > prev : price < prev)) {
+    const list = eachFast(m[side], `${path}.${side}`, restingOk, checkResting);
+    for (let i = 1; i < list.length; i++) {
+      const prev = (list[i - 1] as Obj).price as number;
+      const price = (list[i] as Obj).price as number;
+      if (side === 'bids' ? price > prev : price < prev) {
         throw stateError(`${path}.${side} must be in priority order (best price first): ${price} after ${prev}`);
       }
-      prev = price;
-    });
+    }
   }
   each(m.stops, `${path}.stops`, (r, p) => {
     const e = obj(r, p);
@@ -330,25 +452,7 @@ function checkLedger(x: unknown, path: string): void {
   int(l.withdrawalsTotal, `${path}.withdrawalsTotal`, 0);
   int(l.commissionTotal, `${path}.commissionTotal`);
   each(l.accounts, `${path}.accounts`, checkAccount);
-  each(l.holds, `${path}.holds`, (h, p) => {
-    const e = obj(h, p);
-    int(e.orderId, `${p}.orderId`, 1);
-    int(e.accountId, `${p}.accountId`, 1);
-    str(e.instrumentId, `${p}.instrumentId`);
-    oneOf(e.side, SIDES, `${p}.side`);
-    oneOf(e.offset, OFFSETS, `${p}.offset`);
-    int(e.holdPrice, `${p}.holdPrice`, 0);
-    for (const k of [
-      'remaining',
-      'reservedYesterday',
-      'reservedToday',
-      'frozenMargin',
-      'frozenCommission',
-      'frozenCash',
-    ] as const) {
-      int(e[k], `${p}.${k}`, 0);
-    }
-  });
+  eachFast(l.holds, `${path}.holds`, holdOk, checkHold);
   each(l.holders, `${path}.holders`, (h, p) => {
     const e = obj(h, p);
     str(e.instrumentId, `${p}.instrumentId`);
@@ -373,9 +477,14 @@ function checkAccount(x: unknown, path: string): void {
   for (const k of ['margin', 'frozenMargin', 'frozenCommission', 'frozenCash', 'openOrders'] as const) {
     int(a[k], `${path}.${k}`, 0);
   }
-  each(a.recentOrders, `${path}.recentOrders`, (t, p) => {
-    int(t, p);
-  });
+  eachFast(
+    a.recentOrders,
+    `${path}.recentOrders`,
+    (t) => isInt(t, MIN),
+    (t, p) => {
+      int(t, p);
+    },
+  );
   each(a.positions, `${path}.positions`, (x, p) => {
     const e = obj(x, p);
     str(e.instrumentId, `${p}.instrumentId`);
@@ -384,18 +493,7 @@ function checkAccount(x: unknown, path: string): void {
       for (const b of ['today', 'yesterday'] as const) checkBucket(s[b], `${p}.${side}.${b}`);
     }
   });
-  each(a.tradesToday, `${path}.tradesToday`, (t, p) => {
-    const e = obj(t, p);
-    int(e.tradeId, `${p}.tradeId`, 1);
-    int(e.orderId, `${p}.orderId`, 1);
-    str(e.instrumentId, `${p}.instrumentId`);
-    oneOf(e.side, SIDES, `${p}.side`);
-    oneOf(e.offset, OFFSETS, `${p}.offset`);
-    int(e.price, `${p}.price`, 1);
-    int(e.volume, `${p}.volume`, 1);
-    int(e.commission, `${p}.commission`, 0);
-    int(e.closeProfit, `${p}.closeProfit`);
-  });
+  eachFast(a.tradesToday, `${path}.tradesToday`, tradeOk, checkTrade);
 }
 
 function checkBucket(x: unknown, path: string): void {
@@ -404,16 +502,13 @@ function checkBucket(x: unknown, path: string): void {
   let margin = 0;
   let openCost = 0;
   let positionCost = 0;
-  each(b.lots, `${path}.lots`, (l, p) => {
-    const lot = obj(l, p);
-    const open = int(lot.openPrice, `${p}.openPrice`, 1);
-    const pos = int(lot.positionPrice, `${p}.positionPrice`, 1);
-    const v = int(lot.volume, `${p}.volume`, 1);
+  for (const l of eachFast(b.lots, `${path}.lots`, lotOk, checkLot) as readonly Obj[]) {
+    const v = l.volume as number;
     volume += v;
-    margin += int(lot.margin, `${p}.margin`, 0);
-    openCost += open * v;
-    positionCost += pos * v;
-  });
+    margin += l.margin as number;
+    openCost += (l.openPrice as number) * v;
+    positionCost += (l.positionPrice as number) * v;
+  }
   const totals = { volume, margin, openCost, positionCost };
   for (const k of ['volume', 'margin', 'openCost', 'positionCost'] as const) {
     if (int(b[k], `${path}.${k}`, 0) !== totals[k]) {

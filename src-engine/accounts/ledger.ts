@@ -683,12 +683,23 @@ export class Ledger {
       }
       h.num(a.tradesToday.length);
     }
-    const holdIds = [...this.holds.keys()].sort((x, y) => x - y);
-    for (const id of holdIds) {
-      const x = this.holds.get(id)!;
-      h.num(id).num(x.account.id).str(x.offset).num(x.holdPrice).num(x.remaining);
-      h.num(x.reservedYesterday).num(x.reservedToday).num(x.frozenMargin).num(x.frozenCommission).num(x.frozenCash);
+    // Holds by ascending order id. The map keeps them in the order they were placed, which is ascending but for
+    // force-liquidation orders (ids above every client's); only then is a sorted copy needed.
+    let last = Number.NEGATIVE_INFINITY;
+    let sorted = true;
+    for (const id of this.holds.keys()) {
+      if (id < last) {
+        sorted = false;
+        break;
+      }
+      last = id;
     }
+    const hold = (x: Hold) => {
+      h.num(x.orderId).num(x.account.id).str(x.offset).num(x.holdPrice).num(x.remaining);
+      h.num(x.reservedYesterday).num(x.reservedToday).num(x.frozenMargin).num(x.frozenCommission).num(x.frozenCash);
+    };
+    if (sorted) for (const x of this.holds.values()) hold(x);
+    else for (const id of [...this.holds.keys()].sort((x, y) => x - y)) hold(this.holds.get(id)!);
   }
 
   // Snapshots (src-engine/state.ts)
@@ -751,15 +762,21 @@ export class Ledger {
       return m;
     };
     for (const h of s.holds) {
-      const where = `hold of order ${h.orderId}`;
-      if (this.holds.has(h.orderId)) throw stateError(`${where} appears twice`);
-      const a = account(h.accountId, where);
-      const m = instrument(h.instrumentId, where);
-      if (h.offset === 'open' && (h.reservedYesterday !== 0 || h.reservedToday !== 0)) {
-        throw stateError(`${where} opens but reserves position volume`);
-      }
-      if (h.offset !== 'open' && !a.positions.has(m.id)) {
-        throw stateError(`${where} closes a position account ${a.id} does not have`);
+      // the message is built only for a hold that fails (a book of a million orders has a million holds)
+      const a = this.accounts.get(h.accountId);
+      const m = this.instruments.get(h.instrumentId);
+      if (
+        a === undefined ||
+        m === undefined ||
+        this.holds.has(h.orderId) ||
+        (h.offset === 'open' ? h.reservedYesterday !== 0 || h.reservedToday !== 0 : !a.positions.has(m.id))
+      ) {
+        const where = `hold of order ${h.orderId}`;
+        if (this.holds.has(h.orderId)) throw stateError(`${where} appears twice`);
+        account(h.accountId, where);
+        instrument(h.instrumentId, where);
+        if (h.offset === 'open') throw stateError(`${where} opens but reserves position volume`);
+        throw stateError(`${where} closes a position account ${h.accountId} does not have`);
       }
       this.holds.set(h.orderId, {
         orderId: h.orderId,

@@ -421,9 +421,18 @@ export class FastBook implements OrderBook {
   }
 
   stateHash(): number {
+    // what hashing `orders()` would give, read from the slots without building the orders
     const h = new StateHasher();
-    for (const o of this.orders()) {
-      h.num(o.orderId).num(o.accountId).str(o.side).num(o.price).num(o.remaining).num(o.filled).num(o.flags);
+    for (const side of [this.bids, this.asks]) {
+      for (let i = side.levels.length - 1; i >= 0; i--) {
+        for (let s = side.levels[i]!.head; s !== NIL; s = this.nxt[s]!) {
+          h.num(this.oid[s]!)
+            .num(this.acct[s]!)
+            .str(this.sid[s] === BUY ? 'buy' : 'sell')
+            .num(this.lvl[s]!.price);
+          h.num(this.rem[s]!).num(this.fil[s]!).num(this.flg[s]!);
+        }
+      }
     }
     return h.digest();
   }

@@ -21,6 +21,7 @@ import {
 } from '../store/database.ts';
 import { digestEvents, digestHead, digestResult, type Journal } from '../store/journal.ts';
 import { ReadModels } from '../store/read-models.ts';
+import { encodeState } from '../store/snapshot-codec.ts';
 import { Snapshots } from '../store/snapshots.ts';
 import { Checkpointer, type CheckpointStats } from './checkpointer.ts';
 import { demoMarketCommands } from './demo-market.ts';
@@ -256,6 +257,7 @@ export class Exchange {
     const durability = options.durability ?? saved.durability ?? 'batched';
     const shards = options.shards ?? saved.shards ?? 0;
     let checkpointer: Checkpointer | null = null;
+    let starting: Promise<Checkpointer> | null = null;
     try {
       if (durability !== (options.durability ?? 'batched')) setDurability(db, durability);
       if (shards > 0) pool = await ShardPool.start({ shards, timeoutMs: options.shardTimeoutMs ?? 10_000 });
@@ -266,11 +268,13 @@ export class Exchange {
         setMeta(db, ENGINE_META, stored);
       }
       const engineOptions = JSON.parse(stored!) as EngineOptions;
+      // the checkpoint worker starts its thread while recovery runs here
+      starting = Checkpointer.start(db);
       const { engine, journal, report } = recover(db, {
         engine: { ...engineOptions, accounts: true, matchers: pool?.factory },
         onProgress: options.onRecoveryProgress,
       });
-      checkpointer = await Checkpointer.start(db);
+      checkpointer = await starting;
       const ex = new Exchange(db, engine, journal, report, pool, {
         durability,
         snapshotEvery: options.snapshotEvery ?? saved.snapshotEvery ?? 200_000,
@@ -289,7 +293,7 @@ export class Exchange {
       }
       return ex;
     } catch (e) {
-      await checkpointer?.stop();
+      await (checkpointer ?? (await starting))?.stop();
       if (db.open) db.close();
       await pool?.stop();
       throw e;
@@ -665,9 +669,9 @@ export class Exchange {
     if (this.unflushed.length > 0) this.flush();
     const engine = this.engineRef;
     if (engine.seq !== this.journal.lastSeq || engine.seq === this.lastSnapshotSeq) return;
-    const state = JSON.stringify(engine.exportState());
+    const { format, bytes } = encodeState(engine.exportState());
     this.snapshots.write(
-      { lastSeq: engine.seq, batch: this.journal.batches, state, stateHash: engine.stateHash() },
+      { lastSeq: engine.seq, batch: this.journal.batches, format, state: bytes, stateHash: engine.stateHash() },
       this.options.clock(),
     );
     this.lastSnapshotSeq = engine.seq;

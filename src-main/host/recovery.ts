@@ -8,6 +8,7 @@ import { StateHasher } from '../../src-engine/domain/hash.ts';
 import { Engine, type EngineOptions } from '../../src-engine/engine.ts';
 import type { SqliteDb } from '../store/database.ts';
 import { digestResult, Journal } from '../store/journal.ts';
+import { decodeState } from '../store/snapshot-codec.ts';
 import { Snapshots } from '../store/snapshots.ts';
 
 export interface RecoveryProgress {
@@ -81,7 +82,7 @@ export function recover(
         continue;
       }
       try {
-        const e = Engine.fromState(JSON.parse(row.state), {
+        const e = Engine.fromState(decodeState(row.format, row.state), {
           book: options.engine.book,
           matchers: options.engine.matchers,
         });

@@ -148,4 +148,21 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX api_keys_by_account ON api_keys (account_id);
   `,
+  // 3: snapshots keep their state as bytes with a format number (1: plain JSON text, 2: JSON with the long lists
+  // packed by column; see snapshot-codec.ts). Existing snapshots become format 1, byte for byte (their checksums hold).
+  `
+  CREATE TABLE snapshots_v3 (
+    last_seq INTEGER PRIMARY KEY,
+    batch INTEGER NOT NULL,
+    format INTEGER NOT NULL,
+    state BLOB NOT NULL,
+    state_hash INTEGER NOT NULL,
+    checksum INTEGER NOT NULL,
+    created_ms INTEGER NOT NULL
+  ) STRICT;
+  INSERT INTO snapshots_v3 (last_seq, batch, format, state, state_hash, checksum, created_ms)
+    SELECT last_seq, batch, 1, CAST(state AS BLOB), state_hash, checksum, created_ms FROM snapshots;
+  DROP TABLE snapshots;
+  ALTER TABLE snapshots_v3 RENAME TO snapshots;
+  `,
 ];

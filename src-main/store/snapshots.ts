@@ -4,31 +4,40 @@
  */
 import { crc32 } from 'node:zlib';
 import type { SqliteDb } from './database.ts';
+import { SNAPSHOT_FORMAT_PLAIN } from './snapshot-codec.ts';
 
 export interface SnapshotRow {
   readonly lastSeq: number;
   readonly batch: number;
-  readonly state: string;
+  /** How `state` is encoded (snapshot-codec.ts). */
+  readonly format: number;
+  readonly state: Uint8Array;
   readonly stateHash: number;
 }
 
 const KEEP = 2;
 
-function checksum(lastSeq: number, batch: number, stateHash: number, state: string): number {
-  return crc32(state, crc32(`${lastSeq}|${batch}|${stateHash}|`));
+/** Format 1 rows (written before formats existed) keep the checksum they were written with, which had no format. */
+function checksum(lastSeq: number, batch: number, stateHash: number, format: number, state: Uint8Array): number {
+  const head =
+    format === SNAPSHOT_FORMAT_PLAIN
+      ? `${lastSeq}|${batch}|${stateHash}|`
+      : `${lastSeq}|${batch}|${stateHash}|${format}|`;
+  return crc32(state, crc32(head));
 }
 
 export class Snapshots {
   constructor(private readonly db: SqliteDb) {}
 
   write(row: SnapshotRow, nowMs: number): void {
-    const { lastSeq, batch, state, stateHash } = row;
+    const { lastSeq, batch, format, state, stateHash } = row;
     this.db.transaction(() => {
       this.db
         .prepare(
-          'INSERT OR REPLACE INTO snapshots (last_seq, batch, state, state_hash, checksum, created_ms) VALUES (?, ?, ?, ?, ?, ?)',
+          `INSERT OR REPLACE INTO snapshots (last_seq, batch, format, state, state_hash, checksum, created_ms)
+           VALUES (?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(lastSeq, batch, state, stateHash, checksum(lastSeq, batch, stateHash, state), nowMs);
+        .run(lastSeq, batch, format, state, stateHash, checksum(lastSeq, batch, stateHash, format, state), nowMs);
       this.db
         .prepare(
           'DELETE FROM snapshots WHERE last_seq NOT IN (SELECT last_seq FROM snapshots ORDER BY last_seq DESC LIMIT ?)',
@@ -45,16 +54,16 @@ export class Snapshots {
   *list(): Generator<{ row: SnapshotRow; damaged: boolean }> {
     const seqs = this.db.prepare('SELECT last_seq FROM snapshots ORDER BY last_seq DESC').pluck().all() as number[];
     const one = this.db.prepare(
-      'SELECT last_seq, batch, state, state_hash, checksum FROM snapshots WHERE last_seq = ?',
+      'SELECT last_seq, batch, format, state, state_hash, checksum FROM snapshots WHERE last_seq = ?',
     );
     for (const seq of seqs) {
       const r = one.get(seq) as
-        | { last_seq: number; batch: number; state: string; state_hash: number; checksum: number }
+        | { last_seq: number; batch: number; format: number; state: Buffer; state_hash: number; checksum: number }
         | undefined;
       if (r === undefined) continue;
       yield {
-        row: { lastSeq: r.last_seq, batch: r.batch, state: r.state, stateHash: r.state_hash },
-        damaged: checksum(r.last_seq, r.batch, r.state_hash, r.state) !== r.checksum,
+        row: { lastSeq: r.last_seq, batch: r.batch, format: r.format, state: r.state, stateHash: r.state_hash },
+        damaged: checksum(r.last_seq, r.batch, r.state_hash, r.format, r.state) !== r.checksum,
       };
     }
   }

@@ -4,6 +4,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { DEMO_INSTRUMENTS } from '../../src-main/host/demo-market.ts';
@@ -136,6 +137,8 @@ describe('Exchange on a SQLite file', () => {
     const dir = dataDir();
     const ex = await Exchange.open({ dataDir: dir, demo: true, snapshotEvery: 1e9 });
     await runFlow(ex, 19, 10, 1_500);
+    // the process stops here, its checkpoint worker with it (a live one would copy the edit below into the file later)
+    await ex.checkpointWorker?.stop();
     ex.database.close();
     const raw = new Database(join(dir, DB_FILE));
     raw.pragma('wal_checkpoint(TRUNCATE)');
@@ -147,6 +150,48 @@ describe('Exchange on a SQLite file', () => {
     expect(readFileSync(join(dir, DB_FILE)).equals(bytes)).toBe(true);
   });
 
+  it('migrates a data folder whose snapshots are plain JSON text (schema 2) and recovers from its snapshot', async () => {
+    const dir = dataDir();
+    const ex = await Exchange.open({ dataDir: dir, demo: true });
+    await runFlow(ex, 31, 10, 1_500);
+    const hash = ex.engine.stateHash();
+    const lastSeq = ex.engine.seq;
+    const text = JSON.stringify(ex.engine.exportState());
+    await ex.close();
+    // turn the folder back into what schema 2 wrote: a TEXT state, its checksum over the text without a format
+    const raw = new Database(join(dir, DB_FILE));
+    const batch = (raw.prepare('SELECT max(batch) AS b FROM journal').get() as { b: number }).b;
+    raw.exec(`
+      DROP TABLE snapshots;
+      CREATE TABLE snapshots (last_seq INTEGER PRIMARY KEY, batch INTEGER NOT NULL, state TEXT NOT NULL,
+        state_hash INTEGER NOT NULL, checksum INTEGER NOT NULL, created_ms INTEGER NOT NULL) STRICT;
+    `);
+    const checksum = crc32(text, crc32(`${lastSeq}|${batch}|${hash}|`));
+    raw.prepare('INSERT INTO snapshots VALUES (?, ?, ?, ?, ?, ?)').run(lastSeq, batch, text, hash, checksum, 1);
+    raw.pragma('user_version = 2');
+    raw.close();
+
+    const again = await Exchange.open({ dataDir: dir });
+    expect(again.recovery.snapshotsSkipped).toEqual([]);
+    expect(again.recovery.snapshotSeq).toBe(lastSeq);
+    expect(again.recovery.commandsReplayed).toBe(0);
+    expect(again.engine.stateHash()).toBe(hash);
+    const rows = again.database.prepare('SELECT last_seq, format, typeof(state) AS t FROM snapshots').all();
+    expect(rows).toEqual([{ last_seq: lastSeq, format: 1, t: 'blob' }]);
+    expect(again.database.pragma('user_version', { simple: true })).toBe(3);
+    // the next snapshot is written packed, and the folder recovers from it
+    await again.submit({ kind: 'Deposit', accountId: 1, amount: 1 });
+    const hash2 = again.engine.stateHash();
+    await again.close();
+    const third = await Exchange.open({ dataDir: dir });
+    expect(third.recovery.snapshotSeq).toBe(lastSeq + 1);
+    expect(third.recovery.commandsReplayed).toBe(0);
+    expect(third.engine.stateHash()).toBe(hash2);
+    const formats = third.database.prepare('SELECT format FROM snapshots ORDER BY last_seq').pluck().all();
+    expect(formats).toEqual([1, 2]);
+    await third.close();
+  });
+
   it('passes over a damaged snapshot and recovers the same state from the journal', async () => {
     const dir = dataDir();
     const ex = await Exchange.open({ dataDir: dir, demo: true });
@@ -154,7 +199,10 @@ describe('Exchange on a SQLite file', () => {
     const hash = ex.engine.stateHash();
     await ex.close();
     const raw = new Database(join(dir, DB_FILE));
-    raw.prepare('UPDATE snapshots SET state = replace(state, \'"continuous"\', \'"halted"\')').run();
+    const changed = raw
+      .prepare(`UPDATE snapshots SET state = CAST(replace(CAST(state AS TEXT), '"continuous"', '"halted"') AS BLOB)`)
+      .run().changes;
+    expect(changed).toBeGreaterThan(0);
     raw.close();
     const again = await Exchange.open({ dataDir: dir });
     expect(again.recovery.snapshotsSkipped.map((s) => s.why)).toContain('checksum mismatch');

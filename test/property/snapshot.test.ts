@@ -15,6 +15,7 @@ import { describe, expect, it } from 'vitest';
 import type { Command } from '../../src-engine/domain/commands.ts';
 import { Engine, type EngineOptions } from '../../src-engine/engine.ts';
 import type { EngineState } from '../../src-engine/state.ts';
+import { decodeState, encodeState } from '../../src-main/store/snapshot-codec.ts';
 import { streamArb as accountsStreamArb, RISK, runStream } from './accounts-stream.ts';
 import { Driver, follow, streamArb as matchingStreamArb } from './engine-stream.ts';
 
@@ -95,8 +96,8 @@ function count(c: Coverage, s: EngineState): void {
 }
 
 /**
- * Runs `cmds` up to `cut` on a `book` engine, snapshots it through JSON, restores it on both book kinds and runs the
- * rest on all three, comparing after every command.
+ * Runs `cmds` up to `cut` on a `book` engine, snapshots it through JSON (and checks the stored encoding gives the same
+ * state back), restores it on both book kinds and runs the rest on all three, comparing after every command.
  */
 function checkCut(options: EngineOptions, book: BookKind, cmds: readonly Command[], cut: number, c: Coverage): void {
   const original = new Engine({ ...options, book });
@@ -105,6 +106,10 @@ function checkCut(options: EngineOptions, book: BookKind, cmds: readonly Command
   checkJsonSafe(state, 'state');
   const text = JSON.stringify(state);
   if (!isDeepStrictEqual(JSON.parse(text), state)) expect(JSON.parse(text)).toEqual(state);
+  // the stored form (snapshot-codec.ts) gives back exactly what JSON does
+  const stored = encodeState(state);
+  const decoded = decodeState(stored.format, stored.bytes);
+  if (!isDeepStrictEqual(decoded, state)) expect(decoded).toEqual(state);
   count(c, state);
   const restored = BOOKS.map((b) => Engine.fromState(JSON.parse(text) as EngineState, { book: b }));
   const hash = original.stateHash();
