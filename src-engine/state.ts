@@ -404,9 +404,10 @@ export function checkEngineState(x: unknown): EngineState {
     str(e.instrumentId, `${path}.instrumentId`);
     const list = arr(e.trades, `${path}.trades`);
     if (list.length % 3 !== 0) throw stateError(`${path}.trades must hold triples (ts, price, volume)`);
-    list.forEach((n, i) => {
-      int(n, `${path}.trades[${i}]`, i % 3 === 0 ? Number.MIN_SAFE_INTEGER : 1);
-    });
+    for (let i = 0; i < list.length; i++) {
+      const min = i % 3 === 0 ? MIN : 1;
+      if (!isInt(list[i], min)) int(list[i], `${path}.trades[${i}]`, min);
+    }
   });
   if (accounts) checkLedger(s.ledger, 'ledger');
   else if (s.ledger !== null) throw stateError('ledger must be null when options.accounts is false');

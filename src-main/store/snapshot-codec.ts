@@ -360,7 +360,9 @@ function unpackAccounts(reader: ColumnReader, x: unknown): Row[] {
     const rc = recentCounts[i] as number;
     const tc = tradeCounts[i] as number;
     const a = accounts[i]!;
-    a.recentOrders = Array.from({ length: rc }, (_, k) => recent[ri + k]);
+    const times = new Array<unknown>(rc);
+    for (let k = 0; k < rc; k++) times[k] = recent[ri + k];
+    a.recentOrders = times;
     a.tradesToday = trades.slice(ti, ti + tc);
     ri += rc;
     ti += tc;

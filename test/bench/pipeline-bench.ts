@@ -13,8 +13,9 @@
  * - latency: open loop at each rate for S seconds (default 5): orders are due on a fixed schedule, each latency is
  *   measured from its due time; core = applied by the engine (before durability), durable = acknowledged after the
  *   batch's commit. HDR histograms, microseconds.
- * - recovery: Exchange.open of the throughput run's data folder (snapshot + journal tail, digests, invariants), and
- *   a full replay of its whole journal from an empty engine with every digest checked.
+ * - recovery: Exchange.open of the throughput run's data folder (snapshot + journal tail, digests, invariants) in a
+ *   fresh process, as at start-up, and a full replay of its whole journal from an empty engine with every digest
+ *   checked.
  * - rss: a fresh exchange with 10,000 accounts and 1,000,000 resting orders; process RSS once it has settled (the
  *   process idle, V8 done returning the pages the load left behind), and right after the load and a GC (`after_load`).
  * - settle lag: 100,000 accounts (stock accounts with two holdings each, 2,000 futures accounts with positions from
@@ -24,6 +25,7 @@
  *
  * Progress goes to stderr; the last line of stdout is one JSON object.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,9 +53,21 @@ const { values: argv } = parseArgs({
     'settle-accounts': { type: 'string' },
     only: { type: 'string' },
     shards: { type: 'string' },
+    /** Internal: open this data folder, print how recovery went as JSON and exit (the recovery section's child). */
+    'recover-dir': { type: 'string' },
   },
   strict: true,
 });
+
+if (argv['recover-dir'] !== undefined) {
+  const t0 = performance.now();
+  const ex = await Exchange.open({ dataDir: argv['recover-dir'] });
+  const openMs = performance.now() - t0;
+  const report = ex.recovery;
+  await ex.close();
+  process.stdout.write(`${JSON.stringify({ openMs, report })}\n`);
+  process.exit(0);
+}
 const smoke = argv.smoke === true;
 const opts = {
   mode: smoke ? 'smoke' : 'full',
@@ -234,11 +248,17 @@ async function openLoop(rate: number, seconds: number) {
 }
 
 async function recovery(dir: string) {
-  const t0 = performance.now();
-  const ex = await Exchange.open({ dataDir: dir });
-  const openMs = performance.now() - t0;
-  const report = ex.recovery;
-  await ex.close();
+  // a fresh process, as at start-up: this one holds what the throughput runs left in its heap
+  const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, '--recover-dir', dir], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
+  if (child.status !== 0) throw new Error(`recovery child exited ${child.status}: ${child.stderr}`);
+  const lines = child.stdout.trim().split('\n');
+  const { openMs, report } = JSON.parse(lines[lines.length - 1]!) as {
+    openMs: number;
+    report: { snapshotSeq: number; commandsReplayed: number };
+  };
   const full = verifyJournal(dir);
   if (!full.ok) throw new Error(`journal verification failed: ${full.problems.join('; ')}`);
   return {
