@@ -76,9 +76,14 @@ class ColumnWriter {
     let enumerable = true;
     for (let i = 0; i < n; i++) {
       const v = values[i];
-      if (typeof v !== 'number' || !Number.isFinite(v)) numbers = false;
-      if (((v as number) | 0) !== v) int32 = false;
-      if (v !== null && typeof v !== 'string' && typeof v !== 'boolean') enumerable = false;
+      if (typeof v === 'number') {
+        enumerable = false;
+        if (!Number.isFinite(v)) numbers = false;
+        else if ((v | 0) !== v) int32 = false;
+      } else {
+        numbers = false;
+        if (v !== null && typeof v !== 'string' && typeof v !== 'boolean') enumerable = false;
+      }
       if (!numbers && !enumerable) break;
     }
     if (numbers && int32) {
