@@ -52,12 +52,60 @@ interface PackedAccounts {
 
 const MAX_DICT = 0xffff;
 
+/**
+ * One column of a list being packed, `n` values long: numbers go straight into an Int32Array, or a Float64Array once
+ * one is not a 32-bit integer, so a column of a million numbers never becomes a JS array; the first value that is
+ * not a finite number turns it into a plain array, packed by `ColumnWriter.column`.
+ */
+class ColumnBuilder {
+  private i32: Int32Array | null;
+  private f64: Float64Array | null = null;
+  private any: unknown[] | null = null;
+  private n = 0;
+
+  constructor(size: number) {
+    this.i32 = new Int32Array(size);
+  }
+
+  push(v: unknown): void {
+    if (typeof v === 'number' && Number.isFinite(v)) {
+      if (this.i32 !== null) {
+        if ((v | 0) === v) {
+          this.i32[this.n++] = v;
+          return;
+        }
+        this.f64 = new Float64Array(this.i32.length);
+        this.f64.set(this.i32.subarray(0, this.n));
+        this.i32 = null;
+      }
+      if (this.f64 !== null) {
+        // + 0 turns -0 into 0, as JSON would
+        this.f64[this.n++] = v + 0;
+        return;
+      }
+    } else if (this.any === null) {
+      const numbers = this.i32 ?? this.f64!;
+      this.any = Array.from(numbers.subarray(0, this.n));
+      this.i32 = null;
+      this.f64 = null;
+    }
+    this.any!.push(v);
+    this.n++;
+  }
+
+  finish(w: ColumnWriter): ColumnDescriptor {
+    if (this.i32 !== null) return { t: 'i32', off: w.add(new Uint8Array(this.i32.buffer, 0, this.n * 4)) };
+    if (this.f64 !== null) return { t: 'f64', off: w.add(new Uint8Array(this.f64.buffer, 0, this.n * 8)) };
+    return w.column(this.any!);
+  }
+}
+
 /** Collects the binary columns while the header is built; `off` counts from the start of the column area. */
 class ColumnWriter {
   readonly parts: Uint8Array[] = [];
   length = 0;
 
-  private add(bytes: Uint8Array): number {
+  add(bytes: Uint8Array): number {
     const off = this.length;
     this.parts.push(bytes);
     this.length += bytes.byteLength;
@@ -120,18 +168,18 @@ class ColumnWriter {
     const n = rows.length;
     if (n === 0) return { n: 0, keys: [], cols: [] };
     const keys = Object.keys(rows[0]!);
-    const values: unknown[][] = keys.map(() => new Array<unknown>(n));
+    const cols = keys.map(() => new ColumnBuilder(n));
     for (let r = 0; r < n; r++) {
       const row = rows[r] as Row;
       let k = 0;
       for (const key in row) {
         if (keys[k] !== key) return { rows };
-        values[k]![r] = row[key];
+        cols[k]!.push(row[key]);
         k++;
       }
       if (k !== keys.length) return { rows };
     }
-    return { n, keys, cols: values.map((v) => this.column(v)) };
+    return { n, keys, cols: cols.map((c) => c.finish(this)) };
   }
 }
 

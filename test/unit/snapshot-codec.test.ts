@@ -88,10 +88,11 @@ describe('snapshot codec', () => {
   });
 
   it('keeps every kind of column as JSON would: int32, other numbers, enumerations, mixed values', () => {
+    // i and j change kind part-way: 32-bit integers, then a fraction; numbers, then a string
     const rows = [
-      { a: 1, b: 2 ** 40, c: 0.5, d: 'x', e: true, f: null, g: 1, h: -5 },
-      { a: -2_147_483_648, b: -(2 ** 53) + 1, c: -0, d: 'y', e: false, f: null, g: 'mixed', h: -0 },
-      { a: 2_147_483_647, b: 3, c: 1e300, d: 'x', e: true, f: null, g: { nested: [1, 2] }, h: 0 },
+      { a: 1, b: 2 ** 40, c: 0.5, d: 'x', e: true, f: null, g: 1, h: -5, i: 1, j: 1.5 },
+      { a: -2_147_483_648, b: -(2 ** 53) + 1, c: -0, d: 'y', e: false, f: null, g: 'mixed', h: -0, i: 2.5, j: 'x' },
+      { a: 2_147_483_647, b: 3, c: 1e300, d: 'x', e: true, f: null, g: { nested: [1, 2] }, h: 0, i: -3, j: null },
     ];
     const state = shapeState({ bids: rows });
     const back = roundTrip(state);
