@@ -57,7 +57,7 @@ const MAX_DICT = 0xffff;
 /**
  * One column of a list being packed, `n` values long: numbers go straight into an Int32Array, or a Float64Array once
  * one is not a 32-bit integer, so a column of a million numbers never becomes a JS array; the first value that is
- * not a finite number turns it into a plain array, packed by `ColumnWriter.column`.
+ * not a finite number turns it into a plain array, packed by `ColumnWriter.mixed`.
  */
 class ColumnBuilder {
   private i32: Int32Array | null;
@@ -98,7 +98,7 @@ class ColumnBuilder {
   finish(w: ColumnWriter): ColumnDescriptor {
     if (this.i32 !== null) return { t: 'i32', off: w.add(new Uint8Array(this.i32.buffer, 0, this.n * 4)) };
     if (this.f64 !== null) return { t: 'f64', off: w.add(new Uint8Array(this.f64.buffer, 0, this.n * 8)) };
-    return w.column(this.any!);
+    return w.mixed(this.any!);
   }
 }
 
@@ -119,50 +119,33 @@ class ColumnWriter {
     return off;
   }
 
+  /** A column of `values`: numbers by `ColumnBuilder`, anything else by `mixed`. */
   column(values: readonly unknown[]): ColumnDescriptor {
+    const b = new ColumnBuilder(values.length);
+    for (const v of values) b.push(v);
+    return b.finish(this);
+  }
+
+  /** A column that is not all finite numbers: dictionary codes when every value is a string, boolean or null. */
+  mixed(values: readonly unknown[]): ColumnDescriptor {
     const n = values.length;
-    let numbers = true;
-    let int32 = true;
-    let enumerable = true;
     for (let i = 0; i < n; i++) {
       const v = values[i];
-      if (typeof v === 'number') {
-        enumerable = false;
-        if (!Number.isFinite(v)) numbers = false;
-        else if ((v | 0) !== v) int32 = false;
-      } else {
-        numbers = false;
-        if (v !== null && typeof v !== 'string' && typeof v !== 'boolean') enumerable = false;
+      if (v !== null && typeof v !== 'string' && typeof v !== 'boolean') return { t: 'json', values };
+    }
+    const codes = new Map<unknown, number>();
+    const u = new Uint16Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      let c = codes.get(v);
+      if (c === undefined) {
+        c = codes.size;
+        if (c >= MAX_DICT) return { t: 'json', values };
+        codes.set(v, c);
       }
-      if (!numbers && !enumerable) break;
+      u[i] = c;
     }
-    if (numbers && int32) {
-      const a = new Int32Array(n);
-      for (let i = 0; i < n; i++) a[i] = values[i] as number;
-      return { t: 'i32', off: this.add(new Uint8Array(a.buffer)) };
-    }
-    if (numbers) {
-      const f = new Float64Array(n);
-      // + 0 turns -0 into 0, as JSON would
-      for (let i = 0; i < n; i++) f[i] = (values[i] as number) + 0;
-      return { t: 'f64', off: this.add(new Uint8Array(f.buffer)) };
-    }
-    if (enumerable) {
-      const codes = new Map<unknown, number>();
-      const u = new Uint16Array(n);
-      for (let i = 0; i < n; i++) {
-        const v = values[i];
-        let c = codes.get(v);
-        if (c === undefined) {
-          c = codes.size;
-          if (c >= MAX_DICT) return { t: 'json', values };
-          codes.set(v, c);
-        }
-        u[i] = c;
-      }
-      return { t: 'dict', off: this.add(new Uint8Array(u.buffer)), values: [...codes.keys()] };
-    }
-    return { t: 'json', values };
+    return { t: 'dict', off: this.add(new Uint8Array(u.buffer)), values: [...codes.keys()] };
   }
 
   /** The list by column when every row has the first row's keys in the same order; otherwise the rows as they are. */
