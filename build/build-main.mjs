@@ -6,6 +6,7 @@
  *   dist/main/shard-worker.js  matching shards (worker threads); host/worker-url.ts starts the built .js beside the
  *   dist/main/job-worker.js    piscina jobs; host/jobs.ts finds it beside the bundle  (bundle when no .ts is there)
  *   dist/main/checkpoint-worker.js  WAL checkpoints (a worker thread); host/checkpointer.ts finds it beside the bundle
+ *   dist/main/writer-worker.js  the database writer (a worker thread); host/writer.ts finds it beside the bundle
  *   dist/main/preload.cjs      the window's sandboxed preload (CommonJS: sandboxed preloads cannot be ES modules)
  *
  * Everything is bundled but better-sqlite3 (native) and piscina (starts its own worker file), which stay packages,
@@ -89,6 +90,7 @@ export async function buildMain({ outDir = join(ROOT, 'dist', 'main'), minify = 
       'shard-worker': 'src-main/host/shard-worker.ts',
       'job-worker': 'src-main/host/job-worker.ts',
       'checkpoint-worker': 'src-main/host/checkpoint-worker.mjs',
+      'writer-worker': 'src-main/host/writer-worker.mjs',
     },
     outdir: outDir,
     format: 'esm',

@@ -18,9 +18,9 @@ function workerFile(): URL {
 }
 
 /** SQLite's default auto-checkpoint threshold (pages), restored when the worker is gone. */
-const AUTO_CHECKPOINT_PAGES = 1_000;
+export const AUTO_CHECKPOINT_PAGES = 1_000;
 /** journal_size_limit: SQLite cuts a WAL it resets back to this size (a large snapshot's WAL is not kept). */
-const WAL_SIZE_LIMIT = 64 * 1024 * 1024;
+export const WAL_SIZE_LIMIT = 64 * 1024 * 1024;
 
 export interface CheckpointStats {
   /** 'worker' while the worker checkpoints; 'main' when the main connection does (the worker failed or stopped). */
@@ -39,6 +39,8 @@ export class Checkpointer {
   private failure: string | null = null;
   private stopping = false;
   private waiters: (() => void)[] = [];
+  /** Called when the worker is gone while the exchange runs (other writing connections checkpoint again too). */
+  onFallback: (() => void) | null = null;
   /** Resolves when the worker thread has exited. */
   private readonly exited: Promise<void>;
 
@@ -88,6 +90,7 @@ export class Checkpointer {
     this.failure ??= why;
     this.mode = 'main';
     if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
+    this.onFallback?.();
   }
 
   stats(): CheckpointStats {

@@ -1,8 +1,9 @@
 /**
  * The running exchange: the one service the API, the GUI and the CLI use. A single sequencer numbers and
- * timestamps every command; commands are applied in batches (one per event-loop turn, bounded in size); each batch
- * is journaled in one SQLite transaction with its read-model rows (group commit); acknowledgements follow the
- * durability mode; snapshots are written every N commands and on close. Recovery happens in `open`.
+ * timestamps every command; commands are applied in batches (one per event-loop turn, bounded in size); each batch's
+ * journal row and read-model rows go to the database writer, a worker thread that commits them in one SQLite
+ * transaction (group commit) while the next batch is applied; acknowledgements follow the durability mode; snapshots
+ * are written every N commands and on close. Recovery happens in `open`.
  */
 import type { Worker } from 'node:worker_threads';
 import type { RiskConfig } from '../../src-engine/accounts/ledger.ts';
@@ -18,15 +19,17 @@ import {
   type SqliteDb,
   setDurability,
   setMeta,
+  synchronousPragma,
 } from '../store/database.ts';
 import { digestEvents, digestHead, digestResult, type Journal } from '../store/journal.ts';
 import { ReadModels } from '../store/read-models.ts';
 import { encodeState } from '../store/snapshot-codec.ts';
 import { Snapshots } from '../store/snapshots.ts';
-import { Checkpointer, type CheckpointStats } from './checkpointer.ts';
+import { AUTO_CHECKPOINT_PAGES, Checkpointer, type CheckpointStats, WAL_SIZE_LIMIT } from './checkpointer.ts';
 import { demoMarketCommands } from './demo-market.ts';
 import { type RecoveryProgress, type RecoveryReport, recover } from './recovery.ts';
 import { ShardPool } from './shards.ts';
+import { Writer } from './writer.ts';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
@@ -112,7 +115,10 @@ export interface ExchangeStats {
   readonly status: ExchangeStatus;
   readonly durability: Durability;
   readonly lastSeq: number;
+  /** The last seq committed to the journal. */
   readonly journaledSeq: number;
+  /** Commands applied and handed to the database writer, not yet committed. */
+  readonly unjournaled: number;
   readonly queued: number;
   readonly batches: number;
   readonly commits: number;
@@ -124,6 +130,10 @@ export interface ExchangeStats {
 }
 
 const ENGINE_META = 'engine_options';
+/** How long a connection waits for another's write transaction before giving up (ms). */
+const BUSY_TIMEOUT_MS = 5_000;
+/** Batches the writer may be behind (in commands: this many times maxBatch) before new batches wait for a commit. */
+const BACKLOG_BATCHES = 8;
 const TUNING_META = 'tuning';
 
 /** Settings an operator may change while the exchange runs (all but shards apply at once). */
@@ -209,11 +219,12 @@ export class Exchange {
   private flushTimer: NodeJS.Timeout | null = null;
   private flushWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
   private readonly listeners = new Set<(b: BatchEvent) => void>();
-  private readonly readModels: ReadModels;
-  private readonly snapshots: Snapshots;
+  private readonly readModels = new ReadModels();
+  /** The last seq whose snapshot was handed to the writer. */
   private lastSnapshotSeq: number;
-  private counters = { batches: 0, commits: 0, snapshots: 0 };
-  private readonly writeBatch: (applied: readonly Applied[]) => void;
+  /** The last seq whose journal row is committed. */
+  private committedSeq: number;
+  private counters = { batches: 0, snapshots: 0 };
 
   private constructor(
     private readonly db: SqliteDb,
@@ -221,6 +232,7 @@ export class Exchange {
     private readonly journal: Journal,
     readonly recovery: RecoveryReport,
     private readonly pool: ShardPool | null,
+    private readonly writer: Writer,
     private readonly options: {
       durability: Durability;
       snapshotEvery: number;
@@ -234,15 +246,11 @@ export class Exchange {
     },
   ) {
     this.seq = engineRef.seq;
-    this.readModels = new ReadModels(db);
-    this.snapshots = new Snapshots(db);
-    this.lastSnapshotSeq = this.snapshots.latestSeq();
-    this.writeBatch = db.transaction((applied: readonly Applied[]) => {
-      for (const a of applied) {
-        this.journal.append(a.commands, a.digest);
-        this.readModels.project(a.commands, a.results);
-      }
-    });
+    this.committedSeq = journal.lastSeq;
+    this.lastSnapshotSeq = new Snapshots(db).latestSeq();
+    writer.onFailure = (e) => this.fail(e);
+    // a commit makes room: batches held back by the writer's backlog go on
+    writer.onSettled = () => this.schedule();
   }
 
   /** Opens the data folder (creating it), recovers, and returns a ready exchange. */
@@ -258,6 +266,8 @@ export class Exchange {
     const shards = options.shards ?? saved.shards ?? 0;
     let checkpointer: Checkpointer | null = null;
     let starting: Promise<Checkpointer> | null = null;
+    let writer: Writer | null = null;
+    let writerStarting: Promise<Writer> | null = null;
     try {
       if (durability !== (options.durability ?? 'batched')) setDurability(db, durability);
       if (shards > 0) pool = await ShardPool.start({ shards, timeoutMs: options.shardTimeoutMs ?? 10_000 });
@@ -268,14 +278,26 @@ export class Exchange {
         setMeta(db, ENGINE_META, stored);
       }
       const engineOptions = JSON.parse(stored!) as EngineOptions;
-      // the checkpoint worker starts its thread while recovery runs here
+      // the checkpoint worker and the writer start their threads while recovery runs here
       starting = Checkpointer.start(db);
+      // (the main connection still writes a little, e.g. settings and users: it waits its turn behind the writer)
+      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      writerStarting = Writer.start(db.name, [
+        `busy_timeout = ${BUSY_TIMEOUT_MS}`,
+        synchronousPragma(durability),
+        `journal_size_limit = ${WAL_SIZE_LIMIT}`,
+      ]);
       const { engine, journal, report } = recover(db, {
         engine: { ...engineOptions, accounts: true, matchers: pool?.factory },
         onProgress: options.onRecoveryProgress,
       });
       checkpointer = await starting;
-      const ex = new Exchange(db, engine, journal, report, pool, {
+      writer = await writerStarting;
+      // the writer's commits leave checkpoints to the checkpoint worker while it runs, and take them back after
+      const w = writer;
+      if (checkpointer.stats().mode === 'worker') w.pragma('wal_autocheckpoint = 0');
+      checkpointer.onFallback = () => w.pragma(`wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
+      const ex = new Exchange(db, engine, journal, report, pool, writer, {
         durability,
         snapshotEvery: options.snapshotEvery ?? saved.snapshotEvery ?? 200_000,
         maxBatch: options.maxBatch ?? saved.maxBatch ?? 4_096,
@@ -293,7 +315,8 @@ export class Exchange {
       }
       return ex;
     } catch (e) {
-      await (checkpointer ?? (await starting))?.stop();
+      await (checkpointer ?? (await starting?.catch(() => null)))?.stop();
+      await (writer ?? (await writerStarting?.catch(() => null)))?.stop();
       if (db.open) db.close();
       await pool?.stop();
       throw e;
@@ -324,6 +347,7 @@ export class Exchange {
     if (t.durability !== undefined && t.durability !== o.durability) {
       if (o.durability === 'fast') this.flush();
       setDurability(this.db, t.durability);
+      this.writer.pragma(synchronousPragma(t.durability));
       o.durability = t.durability;
     }
     if (t.snapshotEvery !== undefined) o.snapshotEvery = t.snapshotEvery;
@@ -360,10 +384,11 @@ export class Exchange {
       status: this.status,
       durability: this.options.durability,
       lastSeq: this.seq,
-      journaledSeq: this.journal.lastSeq,
+      journaledSeq: this.committedSeq,
+      unjournaled: this.writer.backlog,
       queued: this.queue.length,
       batches: this.counters.batches,
-      commits: this.counters.commits,
+      commits: this.writer.commits,
       snapshots: this.counters.snapshots,
       lastSnapshotSeq: this.lastSnapshotSeq,
       settlingAccountsDone: this.settling?.done ?? null,
@@ -379,6 +404,11 @@ export class Exchange {
   /** The checkpoint worker (null before open has started it), for supervision and tests. */
   get checkpointWorker(): Checkpointer | null {
     return this.checkpointer;
+  }
+
+  /** The database writer's thread, for supervision and tests. */
+  get writerThread(): Worker {
+    return this.writer.thread;
   }
 
   /** Read access to the database (read models) for queries. */
@@ -412,10 +442,14 @@ export class Exchange {
     });
   }
 
-  /** Resolves when every command applied so far is journaled (at once outside fast mode). */
+  /** Resolves when every command applied so far is journaled (committed). */
   flushed(): Promise<void> {
     if (this.status === 'failed') return Promise.reject(new ExchangeUnavailableError('failed', this.failure));
-    if (this.unflushed.length === 0) return Promise.resolve();
+    if (this.unflushed.length === 0) {
+      return this.writer.drained().catch(() => {
+        throw new ExchangeUnavailableError('failed', this.failure);
+      });
+    }
     return new Promise((resolve, reject) => this.flushWaiters.push({ resolve, reject }));
   }
 
@@ -468,6 +502,8 @@ export class Exchange {
   private readonly runBatch = (): void => {
     this.scheduled = false;
     if (this.settling !== null || this.queue.length === 0) return;
+    // the writer is far behind: wait for a commit (onSettled schedules the next run), so memory stays bounded
+    if (this.writer.backlog >= this.options.maxBatch * BACKLOG_BATCHES) return;
     let n = Math.min(this.queue.length, this.options.maxBatch);
     // A Settle is a batch of its own, applied in steps across event-loop turns.
     for (let i = 0; i < n; i++) {
@@ -495,9 +531,9 @@ export class Exchange {
    * Settlement of many accounts in slices, one per event-loop turn, so the process keeps answering (queries,
    * health, the WebSocket) while it runs; commands submitted meanwhile wait in the queue. The engine settles
    * `settleChunk` accounts per turn; then the result's digest is taken and its journal row and read-model rows
-   * (statements, account history) are written in slices too, all in ONE SQLite transaction that stays open across
-   * those turns: a crash before its commit leaves the day unsettled, never half-written. A Settle is acknowledged
-   * after its commit in every durability mode.
+   * (statements, account history) are made in slices too and handed to the writer slice by slice, all in ONE SQLite
+   * transaction that stays open across those turns: a crash before its commit leaves the day unsettled, never
+   * half-written. A Settle is acknowledged after its commit in every durability mode.
    */
   private async runSettle(p: Pending): Promise<void> {
     let done!: () => void;
@@ -526,22 +562,21 @@ export class Exchange {
         digestEvents(h, events, i, Math.min(events.length, i + slice));
         if (i + slice < events.length) await turn();
       }
-      const db = this.db;
-      db.exec('BEGIN');
-      try {
-        this.journal.append([p.cmd], h.digest());
-        if (!r.ok) this.readModels.project([p.cmd], [r]);
-        for (let i = 0; i < events.length; i += slice) {
-          this.readModels.project([p.cmd], [{ ...r, events: events.slice(i, i + slice) } as ApplyResult]);
-          if (i + slice < events.length) await turn();
+      const writer = this.writer;
+      // earlier batches are committed first: this transaction is built over several turns
+      await writer.drained();
+      this.journal.append([p.cmd], h.digest(), writer.ops);
+      if (!r.ok) this.readModels.project([p.cmd], [r], writer.ops);
+      for (let i = 0; i < events.length; i += slice) {
+        this.readModels.project([p.cmd], [{ ...r, events: events.slice(i, i + slice) } as ApplyResult], writer.ops);
+        if (i + slice < events.length) {
+          writer.part();
+          await turn();
         }
-        db.exec('COMMIT');
-      } catch (e) {
-        if (db.inTransaction) db.exec('ROLLBACK');
-        throw e;
       }
+      await new Promise<void>((resolve, reject) => writer.commit((e) => (e === null ? resolve() : reject(e)), 1));
+      this.committedSeq = p.cmd.seq;
       this.counters.batches++;
-      this.counters.commits++;
       ack = r;
     } catch (e) {
       this.fail(e as Error, 'settlement failed');
@@ -584,7 +619,10 @@ export class Exchange {
     this.complete(batch, commands, results, h.digest());
   }
 
-  /** Journals an applied batch as the durability mode says, then acknowledges and publishes it. */
+  /**
+   * Journals an applied batch as the durability mode says: fast acknowledges and publishes it now and hands it to the
+   * writer within fastFlushMs; strict and batched hand it over now and acknowledge and publish it once committed.
+   */
   private complete(batch: Pending[], commands: Command[], results: ApplyResult[], digest: number): void {
     this.counters.batches++;
     const applied: Applied = { commands, results, digest };
@@ -596,17 +634,28 @@ export class Exchange {
       else this.flushTimer ??= setTimeout(() => this.flush(), this.options.fastFlushMs);
       return;
     }
-    try {
-      this.commit([applied]);
-    } catch (e) {
-      this.fail(e as Error);
-      const err = new ExchangeUnavailableError('failed', this.failure);
-      for (const p of batch) p.reject(err);
-      return;
-    }
-    for (let i = 0; i < batch.length; i++) batch[i]!.resolve(results[i]!);
-    this.publish(applied);
+    this.handOver(applied, (e) => {
+      if (e !== null) {
+        const err = new ExchangeUnavailableError('failed', this.failure);
+        for (const p of batch) p.reject(err);
+        return;
+      }
+      for (let i = 0; i < batch.length; i++) batch[i]!.resolve(results[i]!);
+      this.publish(applied);
+    });
     this.maybeSnapshot();
+  }
+
+  /** Lays the batch's journal row and read-model rows out for the writer; `done` runs once they are committed. */
+  private handOver(a: Applied, done: (e: Error | null) => void): void {
+    const ops = this.writer.ops;
+    this.journal.append(a.commands, a.digest, ops);
+    this.readModels.project(a.commands, a.results, ops);
+    const lastSeq = a.commands[a.commands.length - 1]!.seq;
+    this.writer.commit((e) => {
+      if (e === null) this.committedSeq = lastSeq;
+      done(e);
+    }, a.commands.length);
   }
 
   private unflushedCommands(): number {
@@ -615,7 +664,7 @@ export class Exchange {
     return n;
   }
 
-  /** fast mode: commits every applied batch not yet journaled. */
+  /** fast mode: hands every applied batch not yet journaled to the writer (flushed() waiters go on at its commit). */
   private flush(): void {
     if (this.flushTimer !== null) {
       clearTimeout(this.flushTimer);
@@ -623,26 +672,26 @@ export class Exchange {
     }
     if (this.unflushed.length === 0 || this.status === 'failed') return;
     const all = this.unflushed.splice(0);
-    try {
-      this.commit(all);
-    } catch (e) {
-      this.fail(e as Error);
-      return;
-    }
     const waiters = this.flushWaiters;
     this.flushWaiters = [];
-    for (const w of waiters) w.resolve();
+    for (let i = 0; i < all.length; i++) {
+      const last = i === all.length - 1;
+      this.handOver(all[i]!, (e) => {
+        if (!last) return;
+        // (on failure, fail() has rejected every waiter left, these included)
+        for (const w of waiters) {
+          if (e === null) w.resolve();
+          else w.reject(new ExchangeUnavailableError('failed', this.failure));
+        }
+      });
+    }
     this.maybeSnapshot();
   }
 
-  private commit(applied: readonly Applied[]): void {
-    this.writeBatch(applied);
-    this.counters.commits++;
-  }
-
   private fail(e: Error, what = 'journal write failed'): void {
+    if (this.status === 'failed') return;
     this.status = 'failed';
-    this.failure = `${what} (${e.message}); nothing after seq ${this.journal.lastSeq} was kept`;
+    this.failure = `${what} (${e.message}); nothing after seq ${this.committedSeq} was kept`;
     const err = new ExchangeUnavailableError('failed', this.failure);
     for (const p of this.queue.splice(0)) p.reject(err);
     for (const w of this.flushWaiters.splice(0)) w.reject(err);
@@ -660,22 +709,42 @@ export class Exchange {
   }
 
   private maybeSnapshot(): void {
-    if (this.unflushed.length > 0 || this.pool?.anyDown()) return;
-    if (this.journal.lastSeq - this.lastSnapshotSeq >= this.options.snapshotEvery) this.snapshot();
+    if (this.unflushed.length > 0 || this.pool?.anyDown() || this.status !== 'ready') return;
+    if (this.journal.lastSeq - this.lastSnapshotSeq >= this.options.snapshotEvery) {
+      // a failure is the writer's, and has already failed the exchange
+      this.snapshot().catch(() => {});
+    }
   }
 
-  /** Writes a snapshot of the engine now (everything applied must be journaled first). */
-  snapshot(): void {
+  /**
+   * Snapshots the engine now: the row is handed to the writer after every batch applied so far, in the same order, and
+   * the promise resolves once it is committed (at once when there is nothing new to snapshot).
+   */
+  snapshot(): Promise<void> {
     if (this.unflushed.length > 0) this.flush();
     const engine = this.engineRef;
-    if (engine.seq !== this.journal.lastSeq || engine.seq === this.lastSnapshotSeq) return;
+    if (this.status === 'failed') return Promise.reject(new ExchangeUnavailableError('failed', this.failure));
+    if (engine.seq !== this.journal.lastSeq || engine.seq === this.lastSnapshotSeq) return Promise.resolve();
     const { format, bytes } = encodeState(engine.exportState());
-    this.snapshots.write(
-      { lastSeq: engine.seq, batch: this.journal.batches, format, state: bytes, stateHash: engine.stateHash() },
-      this.options.clock(),
-    );
+    const row = {
+      lastSeq: engine.seq,
+      batch: this.journal.batches,
+      format,
+      state: bytes,
+      stateHash: engine.stateHash(),
+    };
+    Snapshots.write(row, this.options.clock(), this.writer.ops);
+    this.writer.handOver(bytes);
     this.lastSnapshotSeq = engine.seq;
-    this.counters.snapshots++;
+    return new Promise((resolve, reject) =>
+      this.writer.commit((e) => {
+        if (e !== null) reject(new ExchangeUnavailableError('failed', this.failure));
+        else {
+          this.counters.snapshots++;
+          resolve();
+        }
+      }),
+    );
   }
 
   /** Stops taking commands, applies and journals what was queued, writes a snapshot, closes the database. */
@@ -687,11 +756,17 @@ export class Exchange {
     if (!wasFailed) {
       while (this.queue.length > 0) this.applyBatch(this.queue.splice(0, this.options.maxBatch));
       this.flush();
-      // a stopped shard's books cannot be exported; the journal holds everything, so recovery replays it
-      if ((this.status as ExchangeStatus) !== 'failed' && !this.pool?.anyDown()) this.snapshot();
-      if ((this.status as ExchangeStatus) !== 'failed') this.db.transaction(() => this.readModels.flushHistory())();
+      try {
+        // a stopped shard's books cannot be exported; the journal holds everything, so recovery replays it
+        if (!this.pool?.anyDown()) await this.snapshot();
+        this.readModels.flushHistory(this.writer.ops);
+        await this.writer.drained();
+      } catch {
+        // the writer failed: the exchange has failed with it, and the journal keeps what was committed
+      }
     }
     if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+    await this.writer.stop();
     await this.checkpointer?.stop();
     this.db.close();
     await this.pool?.stop();

@@ -95,7 +95,12 @@ export function openDatabase(dataDir: string, options: OpenOptions = {}): Sqlite
 
 /** strict: every commit is synced (synchronous=FULL); batched and fast: WAL with synchronous=NORMAL. */
 export function setDurability(db: SqliteDb, durability: Durability): void {
-  db.pragma(durability === 'strict' ? 'synchronous = FULL' : 'synchronous = NORMAL');
+  db.pragma(synchronousPragma(durability));
+}
+
+/** The PRAGMA that sets a connection's sync level for a durability mode. */
+export function synchronousPragma(durability: Durability): string {
+  return durability === 'strict' ? 'synchronous = FULL' : 'synchronous = NORMAL';
 }
 
 function migrate(db: SqliteDb, from: number): void {

@@ -1,12 +1,14 @@
 /**
  * The journal: append-only batches of sequenced commands with the digest of what they produced and a checksum per
- * batch. Writing happens inside the caller's transaction (group commit); reading verifies every checksum.
+ * batch. A batch's row goes into the caller's ops (written by the database writer in one transaction with the batch's
+ * read-model rows: group commit); reading verifies every checksum.
  */
 import { crc32 } from 'node:zlib';
 import type { Command } from '../../src-engine/domain/commands.ts';
 import type { StateHasher } from '../../src-engine/domain/hash.ts';
 import type { ApplyResult } from '../../src-engine/engine.ts';
 import type { SqliteDb } from './database.ts';
+import { JOURNAL_INSERT } from './write-ops.ts';
 
 export interface JournalBatch {
   readonly batch: number;
@@ -81,16 +83,12 @@ export function digestEvents(h: StateHasher, events: readonly unknown[], from: n
 }
 
 export class Journal {
-  private readonly insert;
   private readonly lastRow;
   private readonly removeRow;
   private nextBatch: number;
   private lastSeqValue: number;
 
   constructor(private readonly db: SqliteDb) {
-    this.insert = db.prepare(
-      'INSERT INTO journal (batch, first_seq, last_seq, commands, digest, checksum) VALUES (?, ?, ?, ?, ?, ?)',
-    );
     this.lastRow = db.prepare('SELECT batch, last_seq FROM journal ORDER BY batch DESC LIMIT 1');
     this.removeRow = db.prepare('DELETE FROM journal WHERE batch = ?');
     const last = this.lastRow.get() as { batch: number; last_seq: number } | undefined;
@@ -98,7 +96,7 @@ export class Journal {
     this.lastSeqValue = last?.last_seq ?? 0;
   }
 
-  /** The last sequence number journaled. */
+  /** The last sequence number journaled (handed to the writer: committed once its transaction is). */
   get lastSeq(): number {
     return this.lastSeqValue;
   }
@@ -107,14 +105,22 @@ export class Journal {
     return this.nextBatch - 1;
   }
 
-  /** Appends one batch (call inside a transaction). Returns its number. */
-  append(commands: readonly Command[], digest: number): number {
+  /** Appends one batch to `ops` (write-ops.ts: written in the transaction those ops go into). Returns its number. */
+  append(commands: readonly Command[], digest: number, ops: unknown[]): number {
     const firstSeq = commands[0]!.seq;
     const lastSeq = commands[commands.length - 1]!.seq;
     if (firstSeq <= this.lastSeqValue) throw new Error(`journal: seq ${firstSeq} after ${this.lastSeqValue}`);
     const batch = this.nextBatch;
     const text = JSON.stringify(commands);
-    this.insert.run(batch, firstSeq, lastSeq, text, digest, batchChecksum(batch, firstSeq, lastSeq, text, digest));
+    ops.push(
+      JOURNAL_INSERT,
+      batch,
+      firstSeq,
+      lastSeq,
+      text,
+      digest,
+      batchChecksum(batch, firstSeq, lastSeq, text, digest),
+    );
     this.nextBatch = batch + 1;
     this.lastSeqValue = lastSeq;
     return batch;

@@ -1,13 +1,21 @@
 /**
  * Read models: what the API queries (orders, trades, account history, statements, settlements, K-lines), projected
- * from each batch's results and written in the same transaction as the batch's journal row. Updates are coalesced
- * per batch: one row write per order, account and candle touched.
+ * from each batch's results into the ops of the transaction that holds the batch's journal row (write-ops.ts; the
+ * database writer runs them). Updates are coalesced per batch: one row write per order, account and candle touched.
  */
 import type { Command } from '../../src-engine/domain/commands.ts';
 import type { AccountSnapshot } from '../../src-engine/domain/events.ts';
 import type { ApplyResult } from '../../src-engine/engine.ts';
 import { addToCandle, type Ohlcv, openCandle } from './candles.ts';
-import type { SqliteDb } from './database.ts';
+import {
+  ACCOUNT_HISTORY_INSERT,
+  CANDLE_UPSERT,
+  ORDER_INSERT,
+  ORDER_UPDATE,
+  SETTLEMENT_INSERT,
+  STATEMENT_INSERT,
+  TRADE_INSERT,
+} from './write-ops.ts';
 
 /** K-line periods kept in the database, in seconds; longer periods are built from the 60 s rows when queried. */
 export const STORED_KLINE_PERIODS = [3, 60] as const;
@@ -63,59 +71,8 @@ export class ReadModels {
   >();
   /** The accounts whose `pending` is set: the only ones a batch looks at beyond those it changed. */
   private readonly waiting = new Set<number>();
-  private readonly insertOrder;
-  private readonly updateOrder;
-  private readonly insertTrade;
-  private readonly insertAccount;
-  private readonly insertStatement;
-  private readonly insertSettlement;
-  private readonly upsertCandle;
-
-  constructor(db: SqliteDb) {
-    // positional parameters: binding 19 named ones from an object costs more than the row's own write
-    this.insertOrder = db.prepare(
-      `INSERT OR IGNORE INTO orders (order_id, account_id, instrument_id, side, type, tif, offset_, price, stop_price, volume,
-         filled, remaining, status, reason, forced, created_seq, created_ts, updated_seq, updated_ts)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    // arguments: see `runUpdate`
-    this.updateOrder = db.prepare(
-      `UPDATE orders SET
-         filled = filled + ?,
-         remaining = coalesce(?, remaining),
-         volume = filled + ? + coalesce(?, remaining),
-         price = coalesce(?, price),
-         status = CASE WHEN ? IS NOT NULL THEN ? WHEN filled + ? > 0 THEN 'partial' ELSE 'new' END,
-         reason = coalesce(?, reason),
-         updated_seq = ?,
-         updated_ts = ?
-       WHERE order_id = ?`,
-    );
-    this.insertTrade = db.prepare(
-      `INSERT INTO trades (trade_id, seq, ts, instrument_id, price, volume, buy_order_id, sell_order_id, buy_account_id,
-         sell_account_id, taker_side) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.insertAccount = db.prepare(
-      `INSERT OR REPLACE INTO account_history (account_id, seq, ts, trading_day, balance, available, snapshot)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.insertStatement = db.prepare(
-      'INSERT OR REPLACE INTO statements (account_id, trading_day, seq, statement) VALUES (?, ?, ?, ?)',
-    );
-    this.insertSettlement = db.prepare(
-      'INSERT OR REPLACE INTO settlements (trading_day, seq, ts, prices, at_risk) VALUES (?, ?, ?, ?, ?)',
-    );
-    this.upsertCandle = db.prepare(
-      `INSERT INTO klines (instrument_id, period, start_ts, open, high, low, close, volume, trades)
-       VALUES (@instrument_id, @period, @start_ts, @open, @high, @low, @close, @volume, @trades)
-       ON CONFLICT (instrument_id, period, start_ts) DO UPDATE SET
-         high = max(high, excluded.high), low = min(low, excluded.low), close = excluded.close,
-         volume = volume + excluded.volume, trades = trades + excluded.trades`,
-    );
-  }
-
-  /** Projects one batch (call inside the batch's transaction). */
-  project(commands: readonly Command[], results: readonly ApplyResult[]): void {
+  /** Projects one batch into `ops` (write-ops.ts), for the transaction that holds the batch's journal row. */
+  project(commands: readonly Command[], results: readonly ApplyResult[], ops: unknown[]): void {
     const fresh = new Map<number, NewOrder>();
     const updates = new Map<number, OrderUpdate>();
     const accounts = new Map<number, { seq: number; ts: number; a: AccountSnapshot }>();
@@ -226,7 +183,8 @@ export class ReadModels {
           case 'TradeExecuted': {
             fill(touch(e.buyOrderId, seq, ts), e.volume, e.buyRemaining);
             fill(touch(e.sellOrderId, seq, ts), e.volume, e.sellRemaining);
-            this.insertTrade.run(
+            ops.push(
+              TRADE_INSERT,
               e.tradeId,
               seq,
               ts,
@@ -281,7 +239,8 @@ export class ReadModels {
             accounts.set(e.account.accountId, { seq, ts, a: e.account });
             break;
           case 'AccountSettled':
-            this.insertStatement.run(
+            ops.push(
+              STATEMENT_INSERT,
               e.account.accountId,
               e.tradingDay,
               seq,
@@ -291,16 +250,16 @@ export class ReadModels {
             settled.add(e.account.accountId);
             break;
           case 'SettlementCompleted':
-            this.insertSettlement.run(e.tradingDay, seq, ts, JSON.stringify(e.prices), JSON.stringify(e.atRisk));
+            ops.push(SETTLEMENT_INSERT, e.tradingDay, seq, ts, JSON.stringify(e.prices), JSON.stringify(e.atRisk));
             break;
           default:
             break;
         }
       }
     }
-    const insertOrder = this.insertOrder;
     for (const o of fresh.values()) {
-      insertOrder.run(
+      ops.push(
+        ORDER_INSERT,
         o.order_id,
         o.account_id,
         o.instrument_id,
@@ -322,10 +281,11 @@ export class ReadModels {
         o.updated_ts,
       );
     }
-    const updateOrder = this.updateOrder;
     for (const u of updates.values()) {
       const d = u.filled_delta;
-      updateOrder.run(
+      // parameters as write-ops.ts ORDER_UPDATE lists them
+      ops.push(
+        ORDER_UPDATE,
         d,
         u.remaining,
         d,
@@ -340,8 +300,21 @@ export class ReadModels {
         u.order_id,
       );
     }
-    this.writeHistory(accounts, settled, commands.length > 0 ? commands[commands.length - 1]!.ts : 0);
-    for (const c of candles.values()) this.upsertCandle.run(c);
+    this.writeHistory(accounts, settled, commands.length > 0 ? commands[commands.length - 1]!.ts : 0, ops);
+    for (const c of candles.values()) {
+      ops.push(
+        CANDLE_UPSERT,
+        c.instrument_id,
+        c.period,
+        c.start_ts,
+        c.open,
+        c.high,
+        c.low,
+        c.close,
+        c.volume,
+        c.trades,
+      );
+    }
   }
 
   /**
@@ -353,11 +326,12 @@ export class ReadModels {
     changed: ReadonlyMap<number, { seq: number; ts: number; a: AccountSnapshot }>,
     settled: ReadonlySet<number>,
     now: number,
+    ops: unknown[],
   ): void {
     for (const [id, p] of changed) {
       const h = this.history.get(id);
       if (h === undefined || settled.has(id) || p.ts - h.at >= HISTORY_EVERY_MS) {
-        this.writePoint(p);
+        this.writePoint(p, ops);
         this.history.set(id, { at: p.ts, pending: null });
         this.waiting.delete(id);
       } else {
@@ -368,27 +342,28 @@ export class ReadModels {
     // points that waited and are due now, though their accounts did not change in this batch
     for (const id of this.waiting) {
       const h = this.history.get(id)!;
-      if (!changed.has(id) && now - h.at >= HISTORY_EVERY_MS) this.writeWaiting(id, h);
+      if (!changed.has(id) && now - h.at >= HISTORY_EVERY_MS) this.writeWaiting(id, h, ops);
     }
   }
 
   private writeWaiting(
     id: number,
     h: { at: number; pending: { seq: number; ts: number; a: AccountSnapshot } | null },
+    ops: unknown[],
   ): void {
-    this.writePoint(h.pending!);
+    this.writePoint(h.pending!, ops);
     h.at = h.pending!.ts;
     h.pending = null;
     this.waiting.delete(id);
   }
 
-  private writePoint({ seq, ts, a }: { seq: number; ts: number; a: AccountSnapshot }): void {
-    this.insertAccount.run(a.accountId, seq, ts, a.tradingDay, a.balance, a.available, JSON.stringify(a));
+  private writePoint({ seq, ts, a }: { seq: number; ts: number; a: AccountSnapshot }, ops: unknown[]): void {
+    ops.push(ACCOUNT_HISTORY_INSERT, a.accountId, seq, ts, a.tradingDay, a.balance, a.available, JSON.stringify(a));
   }
 
-  /** Writes every waiting history point (call inside a transaction, e.g. at close). */
-  flushHistory(): void {
-    for (const id of this.waiting) this.writeWaiting(id, this.history.get(id)!);
+  /** Writes every waiting history point into `ops` (e.g. at close). */
+  flushHistory(ops: unknown[]): void {
+    for (const id of this.waiting) this.writeWaiting(id, this.history.get(id)!, ops);
   }
 }
 

@@ -1,10 +1,11 @@
 /**
- * Whole-engine snapshots. One row per snapshot, written in one transaction (atomic: a crash leaves the previous
- * snapshot in place); a checksum over the row guards against damage. The newest two are kept.
+ * Whole-engine snapshots. One row per snapshot, written in one transaction with the pruning of older rows (atomic: a
+ * crash leaves the previous snapshot in place); a checksum over the row guards against damage. The newest two are kept.
  */
 import { crc32 } from 'node:zlib';
 import type { SqliteDb } from './database.ts';
 import { SNAPSHOT_FORMAT_PLAIN } from './snapshot-codec.ts';
+import { SNAPSHOT_INSERT, SNAPSHOT_PRUNE } from './write-ops.ts';
 
 export interface SnapshotRow {
   readonly lastSeq: number;
@@ -29,21 +30,11 @@ function checksum(lastSeq: number, batch: number, stateHash: number, format: num
 export class Snapshots {
   constructor(private readonly db: SqliteDb) {}
 
-  write(row: SnapshotRow, nowMs: number): void {
+  /** Lays the row and the pruning of older ones out in `ops` (write-ops.ts), for one transaction. */
+  static write(row: SnapshotRow, nowMs: number, ops: unknown[]): void {
     const { lastSeq, batch, format, state, stateHash } = row;
-    this.db.transaction(() => {
-      this.db
-        .prepare(
-          `INSERT OR REPLACE INTO snapshots (last_seq, batch, format, state, state_hash, checksum, created_ms)
-           VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(lastSeq, batch, format, state, stateHash, checksum(lastSeq, batch, stateHash, format, state), nowMs);
-      this.db
-        .prepare(
-          'DELETE FROM snapshots WHERE last_seq NOT IN (SELECT last_seq FROM snapshots ORDER BY last_seq DESC LIMIT ?)',
-        )
-        .run(KEEP);
-    })();
+    const sum = checksum(lastSeq, batch, stateHash, format, state);
+    ops.push(SNAPSHOT_INSERT, lastSeq, batch, format, state, stateHash, sum, nowMs, SNAPSHOT_PRUNE, KEEP);
   }
 
   /**

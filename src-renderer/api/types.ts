@@ -239,6 +239,7 @@ export interface ExchangeStats {
   readonly durability: string;
   readonly lastSeq: number;
   readonly journaledSeq: number;
+  readonly unjournaled: number;
   readonly queued: number;
   readonly batches: number;
   readonly commits: number;

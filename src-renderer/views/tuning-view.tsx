@@ -25,6 +25,7 @@ const STAT_LABELS: [string, string][] = [
   ['durability', 'Durability'],
   ['lastSeq', 'Last seq'],
   ['journaledSeq', 'Journaled seq'],
+  ['unjournaled', 'Awaiting commit'],
   ['queued', 'Queued'],
   ['batches', 'Batches'],
   ['commits', 'Commits'],

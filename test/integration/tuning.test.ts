@@ -48,8 +48,14 @@ describe('Exchange tuning', () => {
     const acks = await runFlow(ex, 5, 3, 50);
     expect(acks.length).toBe(50);
     expect(ex.stats().journaledSeq).toBeLessThan(ex.stats().lastSeq);
+    const held = ex.stats().lastSeq;
     ex.tune({ durability: 'batched' });
-    expect(ex.stats().journaledSeq).toBe(ex.stats().lastSeq);
+    // the held batches went to the writer first: the next command's ack comes after they are all committed
+    const next = await ex.submit({ kind: 'Deposit', accountId: 999_999, amount: 1 });
+    expect(next.seq).toBe(held + 1);
+    expect(ex.stats().journaledSeq).toBe(next.seq);
+    const onDisk = ex.database.prepare('SELECT max(last_seq) AS last FROM journal').get() as { last: number };
+    expect(onDisk.last).toBe(next.seq);
     expect(ex.database.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
     await ex.close();
   });

@@ -33,12 +33,13 @@ afterAll(() => {
 });
 
 describe('the bundle', () => {
-  it('is the entry, the three workers and the preload, loading only the runtime packages from node_modules', () => {
+  it('is the entry, the four workers and the preload, loading only the runtime packages from node_modules', () => {
     for (const f of [
       'main.js',
       'shard-worker.js',
       'job-worker.js',
       'checkpoint-worker.js',
+      'writer-worker.js',
       'preload.cjs',
       'package.json',
     ]) {
@@ -192,6 +193,7 @@ describe('packaging (electron-builder.yml, a stand-in Electron binary)', () => {
       '/main/shard-worker.js',
       '/main/job-worker.js',
       '/main/checkpoint-worker.js',
+      '/main/writer-worker.js',
     ]) {
       expect(files).toContain(f);
     }
