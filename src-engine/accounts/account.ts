@@ -9,6 +9,9 @@ import { Position, type Valued } from './position.ts';
  * A futures (QIFI) or stock (cash) account. Stored fields are the ones that change by events; balance, available,
  * position profit and risk ratio are derived from them and the instruments' marks whenever asked.
  */
+/** Entries per position in `Account.valued()`: instrument, net volume, position cost, open cost. */
+export const VALUED_STRIDE = 4;
+
 export class Account {
   frozen = false;
   preBalance = 0;
@@ -29,10 +32,10 @@ export class Account {
   tradesToday: AccountTrade[] = [];
   negativeReported = false;
   /**
-   * Derived, not state (never in a snapshot): what balance() needs of the positions with volume, in the map's order,
-   * built on first use, three entries per position in one array (one object to read, not the lots): the instrument,
-   * the net volume (stocks: the holding) and the position cost it is carried at (long minus short; stocks: 0). Null
-   * when stale: whatever changes a position's lots calls `positionsChanged()` afterwards (the ledger on fills and
+   * Derived, not state (never in a snapshot): what balance() and snapshot() need of the positions with volume, in the
+   * map's order, built on first use, VALUED_STRIDE (4) entries per position in one array (one object to read, not the
+   * lots): the instrument, the net volume (stocks: the holding), the position cost it is carried at (long minus short;
+   * stocks: 0) and its open cost (long minus short; stocks: the holding's). Null when stale: whatever changes a position's lots calls `positionsChanged()` afterwards (the ledger on fills and
    * holdings deposits, settlement after the roll).
    */
   private valuation: (Valued | number)[] | null = null;
@@ -65,13 +68,19 @@ export class Account {
       const lv = p.long.volume;
       const sv = p.short.volume;
       if (lv === 0 && sv === 0) continue;
-      v.push(p.instrument, stock ? lv : lv - sv, stock ? 0 : p.long.positionCost - p.short.positionCost);
+      v.push(
+        p.instrument,
+        stock ? lv : lv - sv,
+        stock ? 0 : p.long.positionCost - p.short.positionCost,
+        stock ? p.long.openCost : p.long.openCost - p.short.openCost,
+      );
     }
     return v;
   }
 
   /**
-   * The valuation inputs (see `valuation`: instrument, net volume, cost, for each position with volume), built if
+   * The valuation inputs (see `valuation`: instrument, net volume, position cost, open cost, for each position with
+   * volume), built if
    * stale. Read-only; a new array after every change of the positions, so an unchanged array means unchanged net
    * volumes (the intraday risk filter keys on that).
    */
@@ -99,21 +108,27 @@ export class Account {
   }
 
   /** Position profit (against position prices) and float profit (against open prices) at the marks. */
+  /**
+   * At the marks, from the cached inputs (not the lots): futures' position profit Σ (mark × net − position cost) × unit
+   * value and float profit Σ (mark × net − open cost) × unit value; stocks' market value Σ mark × holding × unit value
+   * and cost Σ open cost × unit value.
+   */
   profits(): { position: number; float: number; marketValue: number; cost: number } {
+    const v = this.valued();
     let position = 0;
     let float = 0;
     let marketValue = 0;
     let cost = 0;
-    for (const p of this.positions.values()) {
-      const mark = p.instrument.mark();
-      const uv = p.instrument.unitValue;
-      const lv = p.long.volume;
-      const sv = p.short.volume;
-      if (lv === 0 && sv === 0) continue;
-      position += (mark * lv - p.long.positionCost) * uv - (mark * sv - p.short.positionCost) * uv;
-      float += (mark * lv - p.long.openCost) * uv - (mark * sv - p.short.openCost) * uv;
-      marketValue += mark * lv * uv;
-      cost += p.long.openCost * uv;
+    for (let i = 0; i < v.length; i += VALUED_STRIDE) {
+      const m = v[i] as Valued;
+      const mark = m.mark();
+      const uv = m.unitValue;
+      const net = v[i + 1] as number;
+      const openCost = v[i + 3] as number;
+      position += (mark * net - (v[i + 2] as number)) * uv;
+      float += (mark * net - openCost) * uv;
+      marketValue += mark * net * uv;
+      cost += openCost * uv;
     }
     return { position, float, marketValue, cost };
   }
@@ -125,7 +140,7 @@ export class Account {
   private markedValue(): number {
     const v = this.valued();
     let sum = 0;
-    for (let i = 0; i < v.length; i += 3) {
+    for (let i = 0; i < v.length; i += VALUED_STRIDE) {
       const m = v[i] as Valued;
       sum += (m.mark() * (v[i + 1] as number) - (v[i + 2] as number)) * m.unitValue;
     }

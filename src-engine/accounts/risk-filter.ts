@@ -25,7 +25,7 @@
 import type { TradeExecuted } from '../domain/events.ts';
 import { mulDivCeil } from '../domain/fixed-point.ts';
 import type { InstrumentId } from '../domain/ids.ts';
-import type { Account } from './account.ts';
+import { type Account, VALUED_STRIDE } from './account.ts';
 import type { Ledger } from './ledger.ts';
 import type { Valued } from './position.ts';
 
@@ -331,12 +331,12 @@ export class RiskFilter {
       for (const h of old.heaps) h.stale++;
     }
     const b = a.balance();
-    // instrument, net volume, cost, ... for the positions with volume (what the balance is computed from)
+    // instrument, net volume, costs, ... for the positions with volume (what the balance is computed from)
     const v = a.valued();
     const key = new RiskKey(a, a.margin, fundsOf(a), v);
     this.keys.set(a, key);
     let w = 0;
-    for (let i = 0; i < v.length; i += 3) {
+    for (let i = 0; i < v.length; i += VALUED_STRIDE) {
       const q = v[i + 1] as number;
       if (q !== 0) w += Math.abs(q) * (v[i] as Valued).unitValue;
     }
@@ -348,7 +348,7 @@ export class RiskFilter {
     this.suspects.delete(a);
     if (w === 0) return; // the balance does not depend on any mark
     const tau = floorQuotient(c, w);
-    for (let i = 0; i < v.length; i += 3) {
+    for (let i = 0; i < v.length; i += VALUED_STRIDE) {
       const q = v[i + 1] as number;
       if (q === 0) continue;
       const m = v[i] as Valued;
@@ -484,7 +484,7 @@ export class RiskFilter {
       const sides = k.heaps.map((h) => `${h.instrument.id}:${h.long}`).sort();
       const want: string[] = [];
       const v = k.valued;
-      for (let i = 0; i < v.length; i += 3) {
+      for (let i = 0; i < v.length; i += VALUED_STRIDE) {
         const q = v[i + 1] as number;
         if (q !== 0) want.push(`${(v[i] as Valued).id}:${q > 0}`);
       }

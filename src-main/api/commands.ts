@@ -18,7 +18,8 @@ import type { ModifyOrderBody, OrderView, PlaceOrderBody, TradeView } from './sc
 export function placeCommand(b: PlaceOrderBody): CommandInput {
   const type = b.type ?? 'limit';
   const tif = b.tif ?? (type === 'market' || type === 'stop' ? 'IOC' : 'GFD');
-  return {
+  // optional fields set only when given (assignments, not spreads of little objects: this runs for every order)
+  const c: Record<string, unknown> = {
     kind: 'PlaceOrder',
     accountId: b.accountId,
     instrumentId: b.instrumentId,
@@ -27,11 +28,12 @@ export function placeCommand(b: PlaceOrderBody): CommandInput {
     tif,
     price: b.price ?? 0,
     volume: b.volume,
-    ...(b.stopPrice !== undefined ? { stopPrice: b.stopPrice } : {}),
-    ...(b.offset !== undefined ? { offset: b.offset } : {}),
-    ...(b.postOnly !== undefined ? { postOnly: b.postOnly } : {}),
-    ...(b.stp !== undefined ? { stp: b.stp } : {}),
-  } as CommandInput;
+  };
+  if (b.stopPrice !== undefined) c.stopPrice = b.stopPrice;
+  if (b.offset !== undefined) c.offset = b.offset;
+  if (b.postOnly !== undefined) c.postOnly = b.postOnly;
+  if (b.stp !== undefined) c.stp = b.stp;
+  return c as CommandInput;
 }
 
 export function modifyCommand(orderId: number, accountId: number, b: ModifyOrderBody): CommandInput {
