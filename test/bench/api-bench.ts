@@ -9,7 +9,8 @@
  *  - 10,000 WS clients subscribed to depth and trades of one instrument while orders flow: how many connected,
  *    messages delivered per second, push latency from the order's ack to each subscriber's receipt of its trade
  *    (p50/p99/p99.9/max), and the server's RSS.
- * Prints progress on stderr and one JSON object last on stdout.
+ * Prints progress on stderr and one JSON object last on stdout. `--only rest` (baseline and REST placement) or
+ * `--only ws` (WS order entry alone) run one part, e.g. to profile the server (DESKEX_SERVER_NODE_ARGS).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -306,8 +307,53 @@ async function wsOrderEntry(
   return { orders_per_sec: Math.round(acked / seconds), rejected, rejected_codes: codes };
 }
 
+/** Starts `deskex serve` on a temporary data folder (rate limit off) and sets up the bench's accounts and keys. */
+async function startDeskex() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'deskex-api-bench-'));
+  const server = await startChild(
+    [
+      ...(process.env.DESKEX_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      'bin/deskex.mjs',
+      'serve',
+      '--data-dir',
+      dataDir,
+      '--port',
+      '0',
+      '--status-every',
+      '0',
+      '--rate-limit',
+      '1000000000',
+    ],
+    /API and UI at (http:\/\/[^ ]+) /,
+  );
+  const base = server.match[1]!;
+  const pid = server.child.pid!;
+  log(`deskex at ${base}, pid ${pid}; setting up ${ACCOUNTS} accounts`);
+  const s = await setup(base, dataDir);
+  return { dataDir, server, base, pid, s };
+}
+
+/** WS order entry with 1 and 10 clients. */
+async function wsEntry(s: Setup): Promise<Record<string, Awaited<ReturnType<typeof wsOrderEntry>>>> {
+  log('WS order entry, 1 client');
+  const ws1 = await wsOrderEntry(s, 1, WS_SECONDS);
+  log(`WS 1 client ${ws1.orders_per_sec} orders/s`);
+  log('WS order entry, 10 clients');
+  const ws10 = await wsOrderEntry(s, 10, WS_SECONDS);
+  log(`WS 10 clients ${ws10.orders_per_sec} orders/s`);
+  return { clients_1: ws1, clients_10: ws10 };
+}
+
 async function main(): Promise<void> {
   const out: Record<string, unknown> = { machine: machineInfo() };
+  if (args.only === 'ws') {
+    const d = await startDeskex();
+    out.ws = await wsEntry(d.s);
+    await stopChild(d.server.child);
+    rmSync(d.dataDir, { recursive: true, force: true });
+    process.stdout.write(`${JSON.stringify({ ws: out.ws })}\n`);
+    return;
+  }
 
   // 1. baseline: bare node:http JSON echo
   log('baseline: bare node:http JSON echo');
@@ -332,27 +378,7 @@ async function main(): Promise<void> {
   log(`baseline ${Math.round(baseline.requests.average)} req/s`);
 
   // 2. deskex server
-  const dataDir = mkdtempSync(join(tmpdir(), 'deskex-api-bench-'));
-  const server = await startChild(
-    [
-      ...(process.env.DESKEX_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
-      'bin/deskex.mjs',
-      'serve',
-      '--data-dir',
-      dataDir,
-      '--port',
-      '0',
-      '--status-every',
-      '0',
-      '--rate-limit',
-      '1000000000',
-    ],
-    /API and UI at (http:\/\/[^ ]+) /,
-  );
-  const base = server.match[1]!;
-  const pid = server.child.pid!;
-  log(`deskex at ${base}, pid ${pid}; setting up ${ACCOUNTS} accounts`);
-  const s = await setup(base, dataDir);
+  const { dataDir, server, base, pid, s } = await startDeskex();
 
   // 3. REST order placement under autocannon: one connection per account key, crossing its own buys and sells
   log('REST order placement');
@@ -427,13 +453,7 @@ async function main(): Promise<void> {
   log(`REST batch ${Math.round(batchOrders / SECONDS)} orders/s`);
 
   // 5. WS order entry
-  log('WS order entry, 1 client');
-  const ws1 = await wsOrderEntry(s, 1, WS_SECONDS);
-  log(`WS 1 client ${ws1.orders_per_sec} orders/s`);
-  log('WS order entry, 10 clients');
-  const ws10 = await wsOrderEntry(s, 10, WS_SECONDS);
-  log(`WS 10 clients ${ws10.orders_per_sec} orders/s`);
-  out.ws = { clients_1: ws1, clients_10: ws10 };
+  out.ws = await wsEntry(s);
 
   // 6. fan-out: WS_CLIENTS subscribers of depth and trades while crossing orders flow at FANOUT_RATE pairs/s
   // the trader connects first: the server takes at most 10,000 connections
@@ -556,7 +576,9 @@ async function main(): Promise<void> {
     rest_orders_per_sec: restOps,
     baseline_req_per_sec: base_,
     rest_ratio: round(restOps / Math.max(1, base_), 3),
-    ws_orders_per_sec: Math.max(ws1.orders_per_sec, ws10.orders_per_sec),
+    ws_orders_per_sec: Math.max(
+      ...Object.values(out.ws as Record<string, { orders_per_sec: number }>).map((w) => w.orders_per_sec),
+    ),
     ws_clients: subs.length,
     ws_push_p99_ms: push.totalCount > 0 ? pct(push).p99_ms : null,
     ws_push_from_send_p99_ms: fromSend.totalCount > 0 ? pct(fromSend).p99_ms : null,
