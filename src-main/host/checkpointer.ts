@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { SqliteDb } from '../store/database.ts';
+import { workerExecArgv } from './worker-url.ts';
 
 /** The worker's file: the plain-JavaScript source beside this one, or the built one beside the bundle. */
 function workerFile(): URL {
@@ -54,7 +55,7 @@ export class Checkpointer {
   /** Starts the worker on `db`'s file; resolves once its connection is open and the main one stopped checkpointing. */
   static async start(db: SqliteDb, intervalMs = 100): Promise<Checkpointer> {
     db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
-    const worker = new Worker(workerFile(), { workerData: { path: db.name, intervalMs } });
+    const worker = new Worker(workerFile(), { execArgv: workerExecArgv(), workerData: { path: db.name, intervalMs } });
     const c = new Checkpointer(db, worker);
     await new Promise<void>((resolve) => {
       worker.on('message', (m: { kind: string; frames?: number }) => {

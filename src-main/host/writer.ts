@@ -16,6 +16,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { STATEMENTS } from '../store/write-ops.ts';
+import { workerExecArgv } from './worker-url.ts';
 
 /** The worker's file: the plain-JavaScript source beside this one, or the built one beside the bundle. */
 function workerFile(): URL {
@@ -56,9 +57,12 @@ export class Writer {
   /** Called once when the writer fails. */
   onFailure: ((e: Error) => void) | null = null;
   private readonly exited: Promise<void>;
+  /** The thread keeps the process alive only while it has work: like a socket with writes pending. */
+  private refed = true;
 
   private constructor(private readonly worker: Worker) {
     this.gathering = this.newGroup();
+    this.unrefWhenIdle();
     this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
     worker.on('message', (m: { kind: string; id: number; message?: string }) => {
       if (m.kind === 'committed') this.committed(m.id);
@@ -73,6 +77,7 @@ export class Writer {
   /** Starts the worker on the database file at `path`, its connection set up by `pragmas`. */
   static async start(path: string, pragmas: readonly string[]): Promise<Writer> {
     const worker = new Worker(workerFile(), {
+      execArgv: workerExecArgv(),
       workerData: { path, statements: STATEMENTS.map((s) => [s.sql, s.params]), pragmas },
     });
     await new Promise<void>((resolve, reject) => {
@@ -165,6 +170,10 @@ export class Writer {
   }
 
   private post(m: { kind: 'tx'; id: number; ops: unknown[]; end: boolean }): void {
+    if (!this.refed) {
+      this.worker.ref();
+      this.refed = true;
+    }
     const transfer = this.transfer;
     this.transfer = [];
     this.worker.postMessage(m, transfer);
@@ -181,6 +190,14 @@ export class Writer {
     if (this.gathering.callbacks.length > 0) this.send(true);
     for (const c of g.callbacks) c(null);
     this.onSettled?.();
+    this.unrefWhenIdle();
+  }
+
+  private unrefWhenIdle(): void {
+    if (this.refed && this.idle && !this.stopping) {
+      this.worker.unref();
+      this.refed = false;
+    }
   }
 
   private fail(e: Error): void {
@@ -204,6 +221,7 @@ export class Writer {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    this.worker.ref();
     this.worker.postMessage({ kind: 'stop' });
     await this.exited;
   }

@@ -4,7 +4,9 @@
  * commit; a restart recovers exactly what was committed. Commands arriving faster than the writer commits wait,
  * so memory stays bounded. A real SQLite file in a temporary folder.
  */
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { type Ack, Exchange, ExchangeUnavailableError } from '../../src-main/host/exchange.ts';
@@ -106,5 +108,30 @@ describe('the database writer', () => {
     const hash = ex.engine.stateHash();
     await ex.close();
     expect(cleanReplay(dir).hash).toBe(hash);
+  });
+
+  it('an idle writer does not keep a process alive: a script that never closes the exchange still ends', async () => {
+    const dir = dataDir();
+    const exchangeModule = fileURLToPath(new URL('../../src-main/host/exchange.ts', import.meta.url));
+    const script = `
+      const { Exchange } = await import(${JSON.stringify(exchangeModule)});
+      const ex = await Exchange.open({ dataDir: ${JSON.stringify(dir)}, demo: true });
+      const ack = await ex.submit({ kind: 'Deposit', accountId: 999999, amount: 1 });
+      process.stdout.write(String(ack.seq));
+    `;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(r.stderr).toBe('');
+    // ended on its own (a thread kept alive would run into the timeout and be killed with SIGTERM)
+    expect(r.signal).toBeNull();
+    expect(r.status).toBe(0);
+    const seq = Number(r.stdout);
+    expect(seq).toBeGreaterThan(0);
+    // and what it was acknowledged is there
+    const again = await Exchange.open({ dataDir: dir });
+    expect(again.engine.seq).toBe(seq);
+    await again.close();
   });
 });
