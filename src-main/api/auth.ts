@@ -165,6 +165,7 @@ const toKey = (r: KeyRow): ApiKeyInfo => ({
 export class AuthStore {
   /** Principals by token hash; dropped on logout, revoke, disable and expiry. */
   private readonly cache = new Map<string, { p: Principal; expiresMs: number }>();
+  private dropped = 0;
 
   constructor(
     private readonly db: SqliteDb,
@@ -216,7 +217,7 @@ export class AuthStore {
     if (r.changes === 0) throw new AuthError('AUTH_UNKNOWN_USER', `no user ${userId}`);
     if (disabled) {
       this.db.prepare('DELETE FROM sessions WHERE user_id = ?').run(userId);
-      this.cache.clear();
+      this.dropAll();
     }
     return this.user(userId) as User;
   }
@@ -248,6 +249,7 @@ export class AuthStore {
   logout(token: string): boolean {
     const h = sha256(token);
     this.cache.delete(h);
+    this.dropped++;
     return this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(h).changes > 0;
   }
 
@@ -287,8 +289,21 @@ export class AuthStore {
     const r = this.db
       .prepare('UPDATE api_keys SET revoked_ms = ? WHERE key_id = ? AND revoked_ms IS NULL')
       .run(this.clock(), keyId);
-    this.cache.clear();
+    this.dropAll();
     return r.changes > 0;
+  }
+
+  /**
+   * Changes whenever principals may have been withdrawn (logout, revoke, disable): a holder of a principal it
+   * authenticated (a WebSocket connection) may keep it while this stays the same, for a short while.
+   */
+  get revision(): number {
+    return this.dropped;
+  }
+
+  private dropAll(): void {
+    this.cache.clear();
+    this.dropped++;
   }
 
   /** The principal a bearer token (session or API key) stands for, or null. */
@@ -305,7 +320,7 @@ export class AuthStore {
     if (token.startsWith('dks_')) found = this.sessionPrincipal(h, now);
     else if (token.startsWith('dkk_')) found = this.keyPrincipal(token, now);
     if (found === null) return null;
-    if (this.cache.size >= 10_000) this.cache.clear();
+    if (this.cache.size >= 10_000) this.dropAll();
     this.cache.set(h, found);
     return found.p;
   }

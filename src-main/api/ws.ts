@@ -76,6 +76,8 @@ export const WS_CLOSE = {
 export const WS_PATH = '/ws';
 const MAX_BATCH = 100;
 const MAX_AUTH_FAILURES = 5;
+/** A connection's token is looked up again at most this often (ms) while nothing was withdrawn meanwhile. */
+const RECHECK_MS = 1_000;
 
 // Messages (validated with Ajv, compiled from these TypeBox schemas).
 const MAX = Number.MAX_SAFE_INTEGER;
@@ -182,6 +184,9 @@ class Client implements FeedSink {
   lastPingMs: number;
   awaitingPong = false;
   authFailures = 0;
+  /** When the token was last checked, and the auth store's revision then (see `recheck`). */
+  authCheckedMs = 0;
+  authRevision = -1;
   killTimer: NodeJS.Timeout | null = null;
   readonly connectedMs: number;
 
@@ -501,12 +506,18 @@ export class WsGateway {
   /** false (and the client closed with 4401) when its credential no longer authenticates. */
   private recheck(c: Client): boolean {
     if (c.token === null) return true;
-    const p = this.deps.auth.authenticate(c.token);
+    // the token is looked up (and hashed) at most once per RECHECK_MS, and at once after any logout, revoke or disable
+    const auth = this.deps.auth;
+    const now = c.lastMessageMs;
+    if (c.authRevision === auth.revision && now - c.authCheckedMs < RECHECK_MS) return true;
+    const p = auth.authenticate(c.token);
     if (p === null) {
       this.drop(c, WS_CLOSE.NOT_AUTHENTICATED, 'credentials revoked or expired', 'auth_revoked');
       return false;
     }
     c.principal = p;
+    c.authRevision = auth.revision;
+    c.authCheckedMs = now;
     return true;
   }
 
