@@ -120,10 +120,11 @@ export class Engine {
 
   /**
    * apply(), in steps for a host that must keep its thread responsive: a Settle yields the number of accounts
-   * settled after each `chunk` of them; every other command is applied at once. The engine's state between steps is
+   * settled after each `chunk` of them (a number passed to `next` sets the size of the next slice; slices never
+   * change the result); every other command is applied at once. The engine's state between steps is
    * mid-settlement: apply nothing else until the generator is done.
    */
-  *applySteps(cmd: Command, chunk: number): Generator<number, ApplyResult> {
+  *applySteps(cmd: Command, chunk: number): Generator<number, ApplyResult, number | undefined> {
     if (cmd?.kind !== 'Settle') return this.apply(cmd);
     const refused = this.begin(cmd);
     if (refused !== null) return refused;
@@ -509,7 +510,7 @@ export class Engine {
   }
 
   /** Settle, yielding the number of accounts settled after each `chunk` of them. */
-  private *settleSteps(events: EngineEvent[], chunk: number): Generator<number, Reject | null> {
+  private *settleSteps(events: EngineEvent[], chunk: number): Generator<number, Reject | null, number | undefined> {
     const ledger = this.ledger;
     if (ledger === null) return reject('ADMIN_ACCOUNTS_DISABLED');
     const ids = this.instrumentIds();

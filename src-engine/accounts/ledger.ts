@@ -577,7 +577,7 @@ export class Ledger {
     specs: ReadonlyMap<InstrumentId, InstrumentSpec>,
     out: EngineEvent[],
     chunk = Number.POSITIVE_INFINITY,
-  ): Generator<number, AccountId[]> {
+  ): Generator<number, AccountId[], number | undefined> {
     const day = this.tradingDay;
     const atRisk: AccountId[] = [];
     // Close reservations of today's volume become yesterday's (the lots move). The roll never reads frozen volumes,
@@ -589,6 +589,7 @@ export class Ledger {
       h.reservedToday = 0;
       this.reserve(h, 1);
     }
+    yield 0; // (a step of its own: it visits every hold)
     // What settlement needs of each instrument, looked up once (the caller set the marks to the settlement prices).
     const terms = new Map<InstrumentId, SettleTerms>();
     for (const [id, spec] of specs) {
@@ -603,13 +604,22 @@ export class Ledger {
       });
     }
     // Per account in id order, one pass: roll, statement, then tomorrow's pre-balance and the daily fields restart;
-    // in slices of `chunk` accounts, yielding the count settled after each slice.
+    // in slices of `chunk` accounts, yielding the count settled after each slice (the caller may pass the size of the
+    // next slice to `next`; the slices never change the result).
     const run = new AccountSettlement(terms, day, this.risk.forceLiquidationPpm, atRisk, out);
     const list = AccountSettlement.inIdOrder(this.accounts);
-    for (let i = 0; i < list.length; i += chunk) {
-      const to = Math.min(list.length, i + chunk);
+    let size = chunk;
+    // another step with no account settled yet: the list visits every account
+    const first = yield 0;
+    if (typeof first === 'number' && first >= 1) size = first;
+    for (let i = 0; i < list.length; ) {
+      const to = Math.min(list.length, i + size);
       run.settleRange(list, i, to);
-      if (to < list.length) yield to;
+      i = to;
+      if (to < list.length) {
+        const next = yield to;
+        if (typeof next === 'number' && next >= 1) size = next;
+      }
     }
     this.tradingDay++;
     return atRisk;

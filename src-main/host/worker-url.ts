@@ -2,21 +2,32 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 
+/** Flags (each with its value) that load code or hooks, which a worker needs as the main thread did. */
+const HOOK_FLAGS = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader', '--conditions', '-C']);
+
 /**
- * The process's Node flags as a worker should inherit them: without those that belong to the main script alone
- * (`--input-type`, `-e` / `--eval`, `-p` / `--print` and their values), which a worker refuses to start with.
+ * The Node flags for a worker: undefined (Node's own default: inherit the process's, ignoring those that apply to
+ * the process alone) unless the process ran a script given inline (`-e` / `--eval` / `-p` with `--input-type`), whose
+ * flags a worker refuses to start with; then only the flags that load code or hooks.
  */
-export function workerExecArgv(): string[] {
-  const out: string[] = [];
+export function workerExecArgv(): string[] | undefined {
   const a = process.execArgv;
+  const inline = (x: string) =>
+    x === '-e' ||
+    x === '--eval' ||
+    x === '-p' ||
+    x === '--print' ||
+    x === '--input-type' ||
+    x.startsWith('--input-type=');
+  if (!a.some(inline)) return undefined;
+  const out: string[] = [];
   for (let i = 0; i < a.length; i++) {
     const x = a[i]!;
-    if (x === '-e' || x === '--eval' || x === '-p' || x === '--print' || x === '--input-type') {
-      i++;
-      continue;
-    }
-    if (x.startsWith('--input-type=') || x.startsWith('--eval=') || x.startsWith('--print=')) continue;
+    const eq = x.indexOf('=');
+    const name = eq > 0 ? x.slice(0, eq) : x;
+    if (!HOOK_FLAGS.has(name)) continue;
     out.push(x);
+    if (eq < 0 && i + 1 < a.length) out.push(a[++i]!);
   }
   return out;
 }

@@ -21,8 +21,8 @@
  *   process idle, V8 done returning the pages the load left behind), and right after the load and a GC (`after_load`).
  * - settle lag: 100,000 accounts (stock accounts with two holdings each, 2,000 futures accounts with positions from
  *   trades), every instrument closed, one Settle through the exchange: its time and the main event loop's delay
- *   while it runs (a 1 ms timer's lateness, sampled on every run), settled in slices of 1,000 accounts per turn
- *   (the default) and, as the baseline, in one piece.
+ *   while it runs (a 1 ms timer's lateness, sampled on every run), settled in slices of the exchange's default
+ *   (DEFAULT_SETTLE_CHUNK accounts per turn) and, as the baseline, in one piece.
  *
  * Progress goes to stderr; the last line of stdout is one JSON object.
  */
@@ -35,7 +35,7 @@ import Database from 'better-sqlite3';
 import * as hdr from 'hdr-histogram-js';
 import type { InstrumentSpec } from '../../src-engine/domain/instrument.ts';
 import { DEMO_INSTRUMENTS } from '../../src-main/host/demo-market.ts';
-import { type Ack, Exchange } from '../../src-main/host/exchange.ts';
+import { type Ack, DEFAULT_SETTLE_CHUNK, Exchange } from '../../src-main/host/exchange.ts';
 import { OrderFlow } from '../../src-main/host/flow.ts';
 import { verifyJournal } from '../../src-main/host/verify.ts';
 import { gc, intOpt, log, machineInfo, round } from './bench-common.ts';
@@ -490,7 +490,7 @@ try {
   }
   if (run('settle')) {
     log(`settle lag: ${opts.settleAccounts} accounts, in slices`);
-    const sliced = await settleLag(1_000);
+    const sliced = await settleLag(DEFAULT_SETTLE_CHUNK);
     log(`settle lag: ${opts.settleAccounts} accounts, in one piece (baseline)`);
     const whole = await settleLag(Number.POSITIVE_INFINITY);
     result.settle_lag = { sliced, whole };
