@@ -732,9 +732,11 @@ export class Exchange {
 
   /**
    * Snapshots the engine now: the row is handed to the writer after every batch applied so far, in the same order, and
-   * the promise resolves once it is committed (at once when there is nothing new to snapshot).
+   * the promise resolves once it is committed (at once when there is nothing new to snapshot, and during a settlement,
+   * whose one transaction a snapshot must not split: the next interval's snapshot follows it).
    */
   snapshot(): Promise<void> {
+    if (this.settling !== null) return Promise.resolve();
     if (this.unflushed.length > 0) this.flush();
     const engine = this.engineRef;
     if (this.status === 'failed') return Promise.reject(new ExchangeUnavailableError('failed', this.failure));
