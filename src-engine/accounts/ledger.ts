@@ -778,7 +778,6 @@ export class Ledger {
       if (
         a === undefined ||
         m === undefined ||
-        this.holds.has(h.orderId) ||
         (h.offset === 'open' ? h.reservedYesterday !== 0 || h.reservedToday !== 0 : !a.positions.has(m.id))
       ) {
         const where = `hold of order ${h.orderId}`;
@@ -788,6 +787,8 @@ export class Ledger {
         if (h.offset === 'open') throw stateError(`${where} opens but reserves position volume`);
         throw stateError(`${where} closes a position account ${h.accountId} does not have`);
       }
+      // a repeated order id shows as a map that did not grow (one lookup per hold, not two)
+      const before = this.holds.size;
       this.holds.set(h.orderId, {
         orderId: h.orderId,
         account: a,
@@ -802,6 +803,7 @@ export class Ledger {
         frozenCommission: h.frozenCommission,
         frozenCash: h.frozenCash,
       });
+      if (this.holds.size === before) throw stateError(`hold of order ${h.orderId} appears twice`);
     }
     for (const x of s.holders) {
       const m = instrument(x.instrumentId, 'holders');

@@ -494,6 +494,12 @@ describe('snapshots: a wrong version or malformed data is an error, not a reject
       /^engine state: 6 open orders and stops but 5 holds$/,
     ],
     [
+      'a hold twice',
+      full,
+      (s) => s.ledger.holds.push({ ...s.ledger.holds[1] }),
+      /^engine state: hold of order 4 appears twice$/,
+    ],
+    [
       'a hold of another account',
       full,
       (s) => (s.ledger.holds[1].accountId = 3),
