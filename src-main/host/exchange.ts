@@ -292,6 +292,8 @@ export class Exchange {
         synchronousPragma(durability),
         `journal_size_limit = ${WAL_SIZE_LIMIT}`,
       ]);
+      // (awaited below; until then a failed start must not count as an unhandled rejection)
+      writerStarting.catch(() => {});
       const { engine, journal, report } = recover(db, {
         engine: { ...engineOptions, accounts: true, matchers: pool?.factory },
         onProgress: options.onRecoveryProgress,
