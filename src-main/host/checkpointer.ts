@@ -6,17 +6,9 @@
  * connection every `intervalMs`. If the worker cannot start or stops, the main connection checkpoints again as
  * before (`fallback`), so the WAL never grows without bound.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { SqliteDb } from '../store/database.ts';
-import { workerExecArgv } from './worker-url.ts';
-
-/** The worker's file: the plain-JavaScript source beside this one, or the built one beside the bundle. */
-function workerFile(): URL {
-  const source = new URL('./checkpoint-worker.mjs', import.meta.url);
-  return existsSync(fileURLToPath(source)) ? source : new URL('./checkpoint-worker.js', import.meta.url);
-}
+import { startPlainWorker } from './worker-url.ts';
 
 /** SQLite's default auto-checkpoint threshold (pages), restored when the worker is gone. */
 export const AUTO_CHECKPOINT_PAGES = 1_000;
@@ -55,7 +47,7 @@ export class Checkpointer {
   /** Starts the worker on `db`'s file; resolves once its connection is open and the main one stopped checkpointing. */
   static async start(db: SqliteDb, intervalMs = 100): Promise<Checkpointer> {
     db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
-    const worker = new Worker(workerFile(), { execArgv: workerExecArgv(), workerData: { path: db.name, intervalMs } });
+    const worker = startPlainWorker('checkpoint-worker', { path: db.name, intervalMs });
     const c = new Checkpointer(db, worker);
     await new Promise<void>((resolve) => {
       worker.on('message', (m: { kind: string; frames?: number }) => {

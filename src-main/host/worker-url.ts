@@ -47,3 +47,13 @@ export function startWorker(tsModule: URL, options: WorkerOptions & { workerData
   }
   return new Worker(new URL(tsModule.href.replace(/\.ts$/, '.js')), { execArgv: workerExecArgv(), ...options });
 }
+
+/**
+ * Starts a plain-JavaScript worker (it needs no loader): `<name>.mjs` beside this module when running from sources,
+ * the built `<name>.js` beside the bundle otherwise.
+ */
+export function startPlainWorker(name: string, workerData: unknown): Worker {
+  const source = new URL(`./${name}.mjs`, import.meta.url);
+  const file = existsSync(fileURLToPath(source)) ? source : new URL(`./${name}.js`, import.meta.url);
+  return new Worker(file, { execArgv: workerExecArgv(), workerData });
+}

@@ -12,17 +12,9 @@
  * A transaction may also be built across several messages (`part`, then `commit`), for a settlement whose rows are
  * made over many event-loop turns; nothing else may be handed over until it is committed.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { STATEMENTS } from '../store/write-ops.ts';
-import { workerExecArgv } from './worker-url.ts';
-
-/** The worker's file: the plain-JavaScript source beside this one, or the built one beside the bundle. */
-function workerFile(): URL {
-  const source = new URL('./writer-worker.mjs', import.meta.url);
-  return existsSync(fileURLToPath(source)) ? source : new URL('./writer-worker.js', import.meta.url);
-}
+import { startPlainWorker } from './worker-url.ts';
 
 export type Committed = (error: Error | null) => void;
 
@@ -76,9 +68,10 @@ export class Writer {
 
   /** Starts the worker on the database file at `path`, its connection set up by `pragmas`. */
   static async start(path: string, pragmas: readonly string[]): Promise<Writer> {
-    const worker = new Worker(workerFile(), {
-      execArgv: workerExecArgv(),
-      workerData: { path, statements: STATEMENTS.map((s) => [s.sql, s.params]), pragmas },
+    const worker = startPlainWorker('writer-worker', {
+      path,
+      statements: STATEMENTS.map((s) => [s.sql, s.params]),
+      pragmas,
     });
     await new Promise<void>((resolve, reject) => {
       const onError = (e: Error) => reject(new WriterError(`the database writer did not start: ${e.message}`));
@@ -210,11 +203,6 @@ export class Writer {
     this.onFailure?.(e);
     for (const c of waiting) c(e);
     this.onSettled?.();
-  }
-
-  /** Why the writer stopped working (null while it works). */
-  get failed(): Error | null {
-    return this.failure;
   }
 
   /** Stops the worker (its connection closed; an open transaction is rolled back). Commit what matters first. */
