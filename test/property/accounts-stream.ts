@@ -479,6 +479,8 @@ interface Ord {
    * at the bids"); a modify may take the hold price anew, as of the modify (the docs do not say).
    */
   holds: number[] | null;
+  /** the instrument's reference price when the hold prices were taken: the band they were taken at */
+  holdRef: number | null;
   /** closes: the volume this order froze in the yesterday and today buckets */
   fy: number;
   ft: number;
@@ -921,6 +923,8 @@ class Model {
   private makerFills = new Map<number, Map<string, number>>();
   /** accounts with a fill in an auction uncross in the command */
   private auctionFilled = new Set<number>();
+  /** accounts whose stop, held at an earlier band, filled beyond its hold prices in the command */
+  private stopGapped = new Set<number>();
   private lastBefore = new Map<string, number | null>();
 
   apply(cmd: Command, res: ApplyResult): void {
@@ -946,6 +950,7 @@ class Model {
     this.heldBefore.clear();
     this.makerFills.clear();
     this.auctionFilled.clear();
+    this.stopGapped.clear();
     for (const a of this.accts.values()) {
       const held = new Set<string>();
       for (const p of a.pos.values()) {
@@ -1069,6 +1074,7 @@ class Model {
           const upper = this.band(inst)?.upper;
           if (o.type === 'stopLimit' && o.side === 'sell' && upper !== undefined) now.push(upper);
           o.holds = e.price !== o.price || o.holds === null ? now : [...o.holds, ...now];
+          if (e.price !== o.price) o.holdRef = inst.ref;
           o.price = e.price;
         }
         if (!e.keptPriority) o.prio = ++this.prio;
@@ -1200,6 +1206,7 @@ class Model {
       where: stop ? 'pending' : 'incoming',
       prio: 0,
       holds: this.holdPrice(inst, e.side, e.type, e.price),
+      holdRef: inst.ref,
       fy: 0,
       ft: 0,
       holdSplitOpen: false,
@@ -1261,6 +1268,15 @@ class Model {
       const m = this.makerFills.get(maker) ?? new Map<string, number>();
       this.makerFills.set(maker, m);
       if (!m.has(e.instrumentId)) m.set(e.instrumentId, e.price);
+      // a stop holds at the band of its acceptance; a settlement or a reference price change that moved the band
+      // before it triggered lets it fill beyond that hold: "a gap like a price move" (docs/accounts.md)
+      const taker = e.takerSide === 'buy' ? buy : sell;
+      if (
+        (taker.type === 'stop' || taker.type === 'stopLimit') &&
+        taker.holdRef !== inst.ref &&
+        (taker.holds === null || e.price > Math.max(...taker.holds))
+      )
+        this.stopGapped.add(taker.account);
     }
     inst.last = e.price;
     inst.lastToday = e.price;
@@ -1458,7 +1474,7 @@ class Model {
     for (const id of this.heldBefore.get(a.id) ?? []) {
       if (this.marksBefore.get(id) !== this.mark(this.inst(id))) return true;
     }
-    if (this.auctionFilled.has(a.id)) return true;
+    if (this.auctionFilled.has(a.id) || this.stopGapped.has(a.id)) return true;
     // a resting order of the account filled, and the taker went on to worse prices for it
     for (const [id, price] of this.makerFills.get(a.id) ?? []) {
       if (this.mark(this.inst(id)) !== price) return true;

@@ -59,6 +59,37 @@ describe('accounts: hand-picked streams through the same checks', () => {
       { kind: 'SetPhase', instrumentId: 'F1', phase: 'auction' },
     ]);
   });
+  it('a stop held at the band of its acceptance fills beyond it after a settlement moved the band: a gap', () => {
+    // F2's band is ±10 ticks of 5 around the reference: [450, 550]. Account 4's stop buy (market on trigger) is
+    // accepted in pre-open and holds at 550. An auction uncross at 545 meets its stop price outside continuous
+    // trading, so it stays pending through the close; the settlement re-centres the band on 545 ([495, 595]), and
+    // when F2 reopens the stop fills at 590, beyond its hold, with nothing left available: a gap like a price move.
+    const others = ['F1', 'F3', 'S1', 'S2'];
+    const before = [
+      { kind: 'SetPhase', instrumentId: 'F2', phase: 'closed' },
+      { kind: 'SetPhase', instrumentId: 'F2', phase: 'preOpen' },
+      { ...limit(1, 4, 'F2', 'buy', 0, 2), type: 'stop', tif: 'IOC', stopPrice: 540, offset: 'open' },
+      { ...limit(2, 1, 'F2', 'sell', 545, 2), offset: 'open' },
+      { ...limit(3, 2, 'F2', 'buy', 545, 2), offset: 'open' },
+      { kind: 'SetPhase', instrumentId: 'F2', phase: 'auction' },
+      { kind: 'SetPhase', instrumentId: 'F2', phase: 'closed' },
+      ...others.map((id) => ({ kind: 'SetPhase', instrumentId: id, phase: 'closed' })),
+      { kind: 'Settle' },
+      { kind: 'SetPhase', instrumentId: 'F2', phase: 'preOpen' },
+      { ...limit(4, 3, 'F2', 'sell', 590, 2), offset: 'open' },
+    ];
+    const available = runCommands(before).fast.account(4)!.available;
+    const r = runCommands([
+      ...before,
+      { kind: 'Withdraw', accountId: 4, amount: available },
+      { kind: 'SetPhase', instrumentId: 'F2', phase: 'continuous' },
+    ]);
+    const last = r.results.at(-1)!;
+    const fills = last.ok ? last.events.filter((e) => e.kind === 'TradeExecuted') : [];
+    expect(fills.map((e) => e.price)).toEqual([590]);
+    // margin 15% of 590 × 300 × 2 against the hold at 550 (less the 2-unit allowance): 3,598 below zero
+    expect(r.fast.account(4)!.available).toBe(-3_598);
+  });
 });
 
 describe('accounts: money, positions, holds and settlement follow docs/accounts.md', () => {
