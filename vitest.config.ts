@@ -5,6 +5,8 @@ export default defineConfig({
   esbuild: { jsx: 'automatic' },
   test: {
     testTimeout: 60_000,
+    // one fast-check seed for every property that names none (FC_SEED=random for fresh streams)
+    setupFiles: ['./test/fast-check-seed.ts'],
     reporters: ['default', './test/summary-reporter.ts'],
     projects: [
       {
