@@ -154,7 +154,12 @@ export class Account {
 
   available(): number {
     if (this.kind === 'stock') return this.cash - this.frozenCash;
-    return this.balance() - this.margin - this.frozenMargin - this.frozenCommission;
+    return this.availableAt(this.balance());
+  }
+
+  /** A futures account's available funds at a balance just computed by `balance()`. */
+  availableAt(balance: number): number {
+    return balance - this.margin - this.frozenMargin - this.frozenCommission;
   }
 
   riskRatio(): number {
