@@ -10,7 +10,7 @@
  *    messages delivered per second, push latency from the order's ack to each subscriber's receipt of its trade
  *    (p50/p99/p99.9/max), and the server's RSS.
  * Prints progress on stderr and one JSON object last on stdout. `--only rest` (baseline and REST placement) or
- * `--only ws` (WS order entry alone) run one part, e.g. to profile the server (DESKEX_SERVER_NODE_ARGS).
+ * `--only ws` (WS order entry alone) or `--only fanout` (the 10,000 subscribers alone) run one part, e.g. to profile the server (DESKEX_SERVER_NODE_ARGS).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -344,8 +344,138 @@ async function wsEntry(s: Setup): Promise<Record<string, Awaited<ReturnType<type
   return { clients_1: ws1, clients_10: ws10 };
 }
 
+/** Fan-out: WS_CLIENTS subscribers of depth and trades while crossing orders flow at FANOUT_RATE pairs/s. */
+async function fanoutSection(base: string, pid: number, s: Setup) {
+  // fan-out: WS_CLIENTS subscribers of depth and trades while crossing orders flow at FANOUT_RATE pairs/s
+  // the trader connects first: the server takes at most 10,000 connections
+  const url = `${base.replace('http', 'ws')}/ws`;
+  const trader = await openWs(url, s.keys[0]!);
+  const rssBeforeClients = rssMb(pid);
+  log(`fan-out: connecting ${WS_CLIENTS} WebSocket clients (server RSS ${rssBeforeClients} MB)`);
+  const subs: WebSocket[] = [];
+  let connectFailures = 0;
+  const ackAt = new Map<number, number>(); // order id -> when the trader got its ack
+  const receipts: number[] = []; // pairs: taker order id, receipt time (latency computed once every ack is in)
+  const push = histogram();
+  let delivered = 0;
+  for (let i = 0; i < WS_CLIENTS; i += 500) {
+    const n = Math.min(500, WS_CLIENTS - i);
+    const got = await Promise.allSettled(Array.from({ length: n }, () => openWs(url, s.viewerToken)));
+    for (const g of got) {
+      if (g.status === 'rejected') {
+        connectFailures++;
+        continue;
+      }
+      const ws = g.value;
+      subs.push(ws);
+      ws.on('message', (data) => {
+        const now = performance.now();
+        for (const m of messages(data)) {
+          if (m.channel === undefined) continue;
+          delivered++;
+          if (m.channel === 'trades') {
+            const t = m.trade;
+            if (t !== undefined) receipts.push(Math.max(t.buyOrderId, t.sellOrderId), now);
+          }
+        }
+      });
+      ws.send(JSON.stringify({ op: 'subscribe', id: 1, channel: 'depth', instrumentId: INSTRUMENT, levels: 10 }));
+      ws.send(JSON.stringify({ op: 'subscribe', id: 2, channel: 'trades', instrumentId: INSTRUMENT }));
+    }
+    if (i % 2000 === 0) log(`  ${subs.length} connected`);
+  }
+  const rssConnected = rssMb(pid);
+  const rssBefore = rssBeforeClients;
+  log(
+    `${subs.length} connected (${connectFailures} failed), server RSS ${rssConnected} MB; trading for ${WS_SECONDS} s`,
+  );
+  const sentAt = new Map<number, number>(); // request id -> when it was sent
+  const sentOf = new Map<number, number>(); // order id -> when its request was sent
+  trader.on('message', (data) => {
+    const now = performance.now();
+    for (const m of messages(data)) {
+      const r = m as WsReply & { result?: { order?: { orderId: number } } };
+      if (r.id !== undefined && r.ok && r.result?.order !== undefined && sentAt.has(r.id)) {
+        ackAt.set(r.result.order.orderId, now);
+        sentOf.set(r.result.order.orderId, sentAt.get(r.id)!);
+      }
+    }
+  });
+  delivered = 0;
+  const t0 = performance.now();
+  let id = 0;
+  await new Promise<void>((resolve) => {
+    const tick = setInterval(
+      () => {
+        if (performance.now() - t0 >= WS_SECONDS * 1000) {
+          clearInterval(tick);
+          resolve();
+          return;
+        }
+        for (const side of ['sell', 'buy'] as const) {
+          id++;
+          sentAt.set(id, performance.now());
+          trader.send(
+            JSON.stringify({
+              op: 'place',
+              id,
+              order: { accountId: s.accountIds[0], instrumentId: INSTRUMENT, side, price: REF, volume: 1, stp: 'none' },
+            }),
+          );
+        }
+      },
+      Math.max(1, Math.round(1000 / FANOUT_RATE)),
+    );
+  });
+  const elapsed = (performance.now() - t0) / 1000;
+  const rssLoaded = rssMb(pid);
+  // a trade's taker is the later order (the buy of each pair). Two views of each push: after the taker's ack (a
+  // push that reached its subscriber before the ack reached the trader counts as 1 µs), and from the moment the
+  // order was sent (the whole path: request, sequencing, matching, journal commit, fan-out to every socket)
+  const fromSend = histogram();
+  for (let i = 0; i < receipts.length; i += 2) {
+    const at = ackAt.get(receipts[i]!);
+    if (at !== undefined) push.recordValue(Math.max(1, Math.round((receipts[i + 1]! - at) * 1000)));
+    const sent = sentOf.get(receipts[i]!);
+    if (sent !== undefined) fromSend.recordValue(Math.max(1, Math.round((receipts[i + 1]! - sent) * 1000)));
+  }
+  const fanout = {
+    clients_requested: WS_CLIENTS,
+    clients_connected: subs.length,
+    connect_failures: connectFailures,
+    pairs_per_sec: FANOUT_RATE,
+    delivered_messages_per_sec: Math.round(delivered / elapsed),
+    push_latency: push.totalCount > 0 ? pct(push) : null,
+    push_latency_from_send: fromSend.totalCount > 0 ? pct(fromSend) : null,
+    push_samples: push.totalCount,
+    server_rss_mb_before_clients: rssBefore,
+    server_rss_mb_connected: rssConnected,
+    server_rss_mb: rssLoaded,
+  };
+  log(
+    `fan-out: ${Math.round(delivered / elapsed)} messages/s, push p99 ${push.totalCount > 0 ? pct(push).p99_ms : 'n/a'} ms, RSS ${rssLoaded} MB`,
+  );
+  trader.close();
+  for (const ws of subs) ws.terminate();
+  return {
+    fanout,
+    clients: subs.length,
+    pushP99: push.totalCount > 0 ? pct(push).p99_ms : null,
+    fromSendP99: fromSend.totalCount > 0 ? pct(fromSend).p99_ms : null,
+    rss: rssLoaded,
+  };
+}
+
 async function main(): Promise<void> {
   const out: Record<string, unknown> = { machine: machineInfo() };
+  if (args.only === 'fanout') {
+    const d = await startDeskex();
+    const f = await fanoutSection(d.base, d.pid, d.s);
+    await stopChild(d.server.child);
+    rmSync(d.dataDir, { recursive: true, force: true });
+    process.stdout.write(`${JSON.stringify({ fanout: f.fanout })}\n`);
+    return;
+  }
   if (args.only === 'ws') {
     const d = await startDeskex();
     out.ws = await wsEntry(d.s);
@@ -455,117 +585,9 @@ async function main(): Promise<void> {
   // 5. WS order entry
   out.ws = await wsEntry(s);
 
-  // 6. fan-out: WS_CLIENTS subscribers of depth and trades while crossing orders flow at FANOUT_RATE pairs/s
-  // the trader connects first: the server takes at most 10,000 connections
-  const url = `${base.replace('http', 'ws')}/ws`;
-  const trader = await openWs(url, s.keys[0]!);
-  const rssBeforeClients = rssMb(pid);
-  log(`fan-out: connecting ${WS_CLIENTS} WebSocket clients (server RSS ${rssBeforeClients} MB)`);
-  const subs: WebSocket[] = [];
-  let connectFailures = 0;
-  const ackAt = new Map<number, number>(); // order id -> when the trader got its ack
-  const receipts: number[] = []; // pairs: taker order id, receipt time (latency computed once every ack is in)
-  const push = histogram();
-  let delivered = 0;
-  for (let i = 0; i < WS_CLIENTS; i += 500) {
-    const n = Math.min(500, WS_CLIENTS - i);
-    const got = await Promise.allSettled(Array.from({ length: n }, () => openWs(url, s.viewerToken)));
-    for (const g of got) {
-      if (g.status === 'rejected') {
-        connectFailures++;
-        continue;
-      }
-      const ws = g.value;
-      subs.push(ws);
-      ws.on('message', (data) => {
-        const now = performance.now();
-        for (const m of messages(data)) {
-          if (m.channel === undefined) continue;
-          delivered++;
-          if (m.channel === 'trades') {
-            const t = m.trade;
-            if (t !== undefined) receipts.push(Math.max(t.buyOrderId, t.sellOrderId), now);
-          }
-        }
-      });
-      ws.send(JSON.stringify({ op: 'subscribe', id: 1, channel: 'depth', instrumentId: INSTRUMENT, levels: 10 }));
-      ws.send(JSON.stringify({ op: 'subscribe', id: 2, channel: 'trades', instrumentId: INSTRUMENT }));
-    }
-    if (i % 2000 === 0) log(`  ${subs.length} connected`);
-  }
-  const rssConnected = rssMb(pid);
-  const rssBefore = rssBeforeClients;
-  log(
-    `${subs.length} connected (${connectFailures} failed), server RSS ${rssConnected} MB; trading for ${WS_SECONDS} s`,
-  );
-  const sentAt = new Map<number, number>(); // request id -> when it was sent
-  const sentOf = new Map<number, number>(); // order id -> when its request was sent
-  trader.on('message', (data) => {
-    const now = performance.now();
-    for (const m of messages(data)) {
-      const r = m as WsReply & { result?: { order?: { orderId: number } } };
-      if (r.id !== undefined && r.ok && r.result?.order !== undefined && sentAt.has(r.id)) {
-        ackAt.set(r.result.order.orderId, now);
-        sentOf.set(r.result.order.orderId, sentAt.get(r.id)!);
-      }
-    }
-  });
-  delivered = 0;
-  const t0 = performance.now();
-  let id = 0;
-  await new Promise<void>((resolve) => {
-    const tick = setInterval(
-      () => {
-        if (performance.now() - t0 >= WS_SECONDS * 1000) {
-          clearInterval(tick);
-          resolve();
-          return;
-        }
-        for (const side of ['sell', 'buy'] as const) {
-          id++;
-          sentAt.set(id, performance.now());
-          trader.send(
-            JSON.stringify({
-              op: 'place',
-              id,
-              order: { accountId: s.accountIds[0], instrumentId: INSTRUMENT, side, price: REF, volume: 1, stp: 'none' },
-            }),
-          );
-        }
-      },
-      Math.max(1, Math.round(1000 / FANOUT_RATE)),
-    );
-  });
-  const elapsed = (performance.now() - t0) / 1000;
-  const rssLoaded = rssMb(pid);
-  // a trade's taker is the later order (the buy of each pair). Two views of each push: after the taker's ack (a
-  // push that reached its subscriber before the ack reached the trader counts as 1 µs), and from the moment the
-  // order was sent (the whole path: request, sequencing, matching, journal commit, fan-out to every socket)
-  const fromSend = histogram();
-  for (let i = 0; i < receipts.length; i += 2) {
-    const at = ackAt.get(receipts[i]!);
-    if (at !== undefined) push.recordValue(Math.max(1, Math.round((receipts[i + 1]! - at) * 1000)));
-    const sent = sentOf.get(receipts[i]!);
-    if (sent !== undefined) fromSend.recordValue(Math.max(1, Math.round((receipts[i + 1]! - sent) * 1000)));
-  }
-  out.fanout = {
-    clients_requested: WS_CLIENTS,
-    clients_connected: subs.length,
-    connect_failures: connectFailures,
-    pairs_per_sec: FANOUT_RATE,
-    delivered_messages_per_sec: Math.round(delivered / elapsed),
-    push_latency: push.totalCount > 0 ? pct(push) : null,
-    push_latency_from_send: fromSend.totalCount > 0 ? pct(fromSend) : null,
-    push_samples: push.totalCount,
-    server_rss_mb_before_clients: rssBefore,
-    server_rss_mb_connected: rssConnected,
-    server_rss_mb: rssLoaded,
-  };
-  log(
-    `fan-out: ${Math.round(delivered / elapsed)} messages/s, push p99 ${push.totalCount > 0 ? pct(push).p99_ms : 'n/a'} ms, RSS ${rssLoaded} MB`,
-  );
-  trader.close();
-  for (const ws of subs) ws.terminate();
+  // 6. fan-out
+  const f = await fanoutSection(base, pid, s);
+  out.fanout = f.fanout;
   await stopChild(server.child);
   rmSync(dataDir, { recursive: true, force: true });
 
@@ -579,10 +601,10 @@ async function main(): Promise<void> {
     ws_orders_per_sec: Math.max(
       ...Object.values(out.ws as Record<string, { orders_per_sec: number }>).map((w) => w.orders_per_sec),
     ),
-    ws_clients: subs.length,
-    ws_push_p99_ms: push.totalCount > 0 ? pct(push).p99_ms : null,
-    ws_push_from_send_p99_ms: fromSend.totalCount > 0 ? pct(fromSend).p99_ms : null,
-    rss_mb_10k_clients: rssLoaded,
+    ws_clients: f.clients,
+    ws_push_p99_ms: f.pushP99,
+    ws_push_from_send_p99_ms: f.fromSendP99,
+    rss_mb_10k_clients: f.rss,
   };
   process.stdout.write(`${JSON.stringify(summary, null, args.json ? 0 : 2)}\n`);
 }
