@@ -210,10 +210,10 @@ export async function buildApi(deps: ApiDeps, options: ApiOptions): Promise<Api>
     if (deps.metrics === null) return;
     const route = req.routeOptions.url ?? 'unmatched';
     deps.metrics.requests.inc({ route, method: req.method, status: String(reply.statusCode) });
-    deps.metrics.httpDuration.observe({ route }, reply.elapsedTime / 1000);
+    deps.metrics.httpDuration.observe(route, reply.elapsedTime / 1000);
     // the last pipeline stage: an order command received to its reply sent
     if (req.method !== 'GET' && route.startsWith('/api/v1/orders')) {
-      deps.metrics.stage.observe({ stage: 'reply' }, reply.elapsedTime / 1000);
+      deps.metrics.stage.observe('reply', reply.elapsedTime / 1000);
     }
   });
 

@@ -58,9 +58,7 @@ export async function submit(
   try {
     ack = await exchange.submit(
       input,
-      metrics === null
-        ? undefined
-        : () => metrics.stage.observe({ stage: 'core_ack' }, (performance.now() - t0) / 1000),
+      metrics === null ? undefined : () => metrics.stage.observe('core_ack', (performance.now() - t0) / 1000),
     );
   } catch (e) {
     if (e instanceof InstrumentUnavailableError) throw new ApiError('API_INSTRUMENT_UNAVAILABLE', e.message);
@@ -68,7 +66,7 @@ export async function submit(
     throw e;
   }
   if (metrics !== null) {
-    metrics.stage.observe({ stage: 'durable_ack' }, (performance.now() - t0) / 1000);
+    metrics.stage.observe('durable_ack', (performance.now() - t0) / 1000);
     metrics.commands.inc({ kind: input.kind, outcome: ack.ok ? 'ok' : ack.reject.code, via });
   }
   return ack;

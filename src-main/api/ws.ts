@@ -625,7 +625,7 @@ export class WsGateway {
     p.then(
       (result) => {
         this.reply(c, id, result);
-        this.deps.metrics?.stage.observe({ stage: 'reply' }, (performance.now() - t0) / 1000);
+        this.deps.metrics?.stage.observe('reply', (performance.now() - t0) / 1000);
       },
       (e) => this.replyError(c, id, e),
     );
