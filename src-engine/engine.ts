@@ -23,15 +23,15 @@ import { StateHasher } from './domain/hash.ts';
 import { type AccountId, type InstrumentId, isEntityId, type OrderId, type Seq } from './domain/ids.ts';
 import { checkInstrumentSpec, type InstrumentSpec, termsOf } from './domain/instrument.ts';
 import {
-  isOffset,
-  isOrderType,
-  isSide,
-  isStpMode,
-  isTimeInForce,
+  OFFSETS,
+  ORDER_TYPES,
   PHASES,
   type Phase,
+  SIDES,
   type Side,
+  STP_MODES,
   type StpMode,
+  TIMES_IN_FORCE,
 } from './domain/order.ts';
 import { type Reject, reject } from './domain/reject-codes.ts';
 import { InstrumentMatcher, type MatcherHost, type PendingStop } from './matching/instrument-matcher.ts';
@@ -830,12 +830,12 @@ export class Engine {
       !isEntityId(cmd.orderId) ||
       !isEntityId(cmd.accountId) ||
       typeof cmd.instrumentId !== 'string' ||
-      !isSide(cmd.side) ||
-      !isOrderType(cmd.type) ||
-      !isTimeInForce(cmd.tif) ||
+      !SIDES.includes(cmd.side) ||
+      !ORDER_TYPES.includes(cmd.type) ||
+      !TIMES_IN_FORCE.includes(cmd.tif) ||
       (cmd.postOnly !== undefined && typeof cmd.postOnly !== 'boolean') ||
-      (cmd.stp !== undefined && !isStpMode(cmd.stp)) ||
-      (cmd.offset !== undefined && !isOffset(cmd.offset))
+      (cmd.stp !== undefined && !STP_MODES.includes(cmd.stp)) ||
+      (cmd.offset !== undefined && !OFFSETS.includes(cmd.offset))
     ) {
       return reject('VALIDATION_MALFORMED_COMMAND');
     }

@@ -5,13 +5,13 @@ import { type AccountState, stateError } from '../state.ts';
 import { riskRatioPpm } from './money-rules.ts';
 import { Position, type Valued } from './position.ts';
 
+/** Entries per position in `Account.valued()`: instrument, net volume, position cost, open cost. */
+export const VALUED_STRIDE = 4;
+
 /**
  * A futures (QIFI) or stock (cash) account. Stored fields are the ones that change by events; balance, available,
  * position profit and risk ratio are derived from them and the instruments' marks whenever asked.
  */
-/** Entries per position in `Account.valued()`: instrument, net volume, position cost, open cost. */
-export const VALUED_STRIDE = 4;
-
 export class Account {
   frozen = false;
   preBalance = 0;
@@ -35,8 +35,9 @@ export class Account {
    * Derived, not state (never in a snapshot): what balance() and snapshot() need of the positions with volume, in the
    * map's order, built on first use, VALUED_STRIDE (4) entries per position in one array (one object to read, not the
    * lots): the instrument, the net volume (stocks: the holding), the position cost it is carried at (long minus short;
-   * stocks: 0) and its open cost (long minus short; stocks: the holding's). Null when stale: whatever changes a position's lots calls `positionsChanged()` afterwards (the ledger on fills and
-   * holdings deposits, settlement after the roll).
+   * stocks: 0) and its open cost (long minus short; stocks: the holding's). Null when stale: whatever changes a
+   * position's lots calls `positionsChanged()` afterwards (the ledger on fills and holdings deposits, settlement after
+   * the roll).
    */
   private valuation: (Valued | number)[] | null = null;
 
@@ -80,8 +81,7 @@ export class Account {
 
   /**
    * The valuation inputs (see `valuation`: instrument, net volume, position cost, open cost, for each position with
-   * volume), built if
-   * stale. Read-only; a new array after every change of the positions, so an unchanged array means unchanged net
+   * volume), built if stale. Read-only; a new array after every change of the positions, so an unchanged array means unchanged net
    * volumes (the intraday risk filter keys on that).
    */
   valued(): readonly (Valued | number)[] {
@@ -107,9 +107,8 @@ export class Account {
     return this.preBalance + this.deposit - this.withdraw;
   }
 
-  /** Position profit (against position prices) and float profit (against open prices) at the marks. */
   /**
-   * At the marks, from the cached inputs (not the lots): futures' position profit Σ (mark × net − position cost) × unit
+   * Position profit (against position prices) and float profit (against open prices) at the marks, from the cached inputs (not the lots): futures' position profit Σ (mark × net − position cost) × unit
    * value and float profit Σ (mark × net − open cost) × unit value; stocks' market value Σ mark × holding × unit value
    * and cost Σ open cost × unit value.
    */
@@ -154,12 +153,7 @@ export class Account {
 
   available(): number {
     if (this.kind === 'stock') return this.cash - this.frozenCash;
-    return this.availableAt(this.balance());
-  }
-
-  /** A futures account's available funds at a balance just computed by `balance()`. */
-  availableAt(balance: number): number {
-    return balance - this.margin - this.frozenMargin - this.frozenCommission;
+    return this.balance() - this.margin - this.frozenMargin - this.frozenCommission;
   }
 
   riskRatio(): number {

@@ -89,8 +89,6 @@ export class Ledger {
   readonly negative = new Set<Account>();
   /** The hold computed by the last successful check, applied by `commitPlace`. */
   private pending: Hold | null = null;
-  /** The balance checkPlace computed for an unforced futures open (checkRatio reads it). */
-  private pendingBalance = 0;
   /**
    * Derived, not state (never in a snapshot): `accounts` again, as a dense array by id for ids below ACCOUNT_SLOTS,
    * filled on lookup (so whatever fills `accounts` is seen); accounts are never removed. The pre-trade check's lookup.
@@ -244,15 +242,7 @@ export class Ledger {
     if (!forced) {
       if (offset === 'open') {
         const need = h.frozenMargin + h.frozenCommission + h.frozenCash;
-        // futures: the balance once, for this check and checkRatio's (one pass over the positions at the marks)
-        let available: number;
-        if (a.kind === 'stock') available = a.available();
-        else {
-          const balance = a.balance();
-          this.pendingBalance = balance;
-          available = a.availableAt(balance);
-        }
-        if (need > available) return reject('RISK_INSUFFICIENT_FUNDS');
+        if (need > a.available()) return reject('RISK_INSUFFICIENT_FUNDS');
       }
       if (a.openOrders >= this.risk.maxOpenOrders) return reject('RISK_TOO_MANY_OPEN_ORDERS');
       const recent = a.recentOrders;
@@ -269,8 +259,7 @@ export class Ledger {
     const h = this.pending!;
     if (forced || h.offset !== 'open' || h.account.kind === 'stock') return null;
     const a = h.account;
-    // checkPlace left the balance of an unforced futures open (nothing changed it since)
-    const after = riskRatioPpm(a.margin + a.frozenMargin + h.frozenMargin, this.pendingBalance);
+    const after = riskRatioPpm(a.margin + a.frozenMargin + h.frozenMargin, a.balance());
     return after > this.risk.riskRatioCapPpm ? reject('RISK_RATIO_CAP') : null;
   }
 

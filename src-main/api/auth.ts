@@ -320,7 +320,8 @@ export class AuthStore {
     if (token.startsWith('dks_')) found = this.sessionPrincipal(h, now);
     else if (token.startsWith('dkk_')) found = this.keyPrincipal(token, now);
     if (found === null) return null;
-    if (this.cache.size >= 10_000) this.dropAll();
+    // (a full cache is emptied: a forgotten principal is not a withdrawn one, so the revision stays)
+    if (this.cache.size >= 10_000) this.cache.clear();
     this.cache.set(h, found);
     return found.p;
   }

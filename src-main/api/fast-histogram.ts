@@ -1,7 +1,7 @@
 /**
  * A Prometheus histogram with one label, for the per-order hot path. prom-client's Histogram spends 0.6 to 0.9 µs on
  * each `observe` here: it checks and hashes the label object every time. This one keeps a Float64Array of bucket
- * counts per label value, found in a Map, in about 20 ns. It registers with a prom-client Registry as a metric object
+ * counts per label value, found in a Map, in about 35 ns. It registers with a prom-client Registry as a metric object
  * (`get` / `getForPromString`, what the registry reads of every metric). /metrics shows it exactly as prom-client's
  * Histogram with the same name, buckets and observations: test/unit/fast-histogram.test.ts compares the two.
  */

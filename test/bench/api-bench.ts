@@ -9,8 +9,9 @@
  *  - 10,000 WS clients subscribed to depth and trades of one instrument while orders flow: how many connected,
  *    messages delivered per second, push latency from the order's ack to each subscriber's receipt of its trade
  *    (p50/p99/p99.9/max), and the server's RSS.
- * Prints progress on stderr and one JSON object last on stdout. `--only rest` (baseline and REST placement) or
- * `--only ws` (WS order entry alone) or `--only fanout` (the 10,000 subscribers alone) run one part, e.g. to profile the server (DESKEX_SERVER_NODE_ARGS).
+ * Prints progress on stderr and one JSON object last on stdout. `--only rest` (baseline and REST placement),
+ * `--only ws` (WS order entry) or `--only fanout` (the 10,000 subscribers) run one part, e.g. to profile the server
+ * (DESKEX_SERVER_NODE_ARGS).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -346,7 +347,6 @@ async function wsEntry(s: Setup): Promise<Record<string, Awaited<ReturnType<type
 
 /** Fan-out: WS_CLIENTS subscribers of depth and trades while crossing orders flow at FANOUT_RATE pairs/s. */
 async function fanoutSection(base: string, pid: number, s: Setup) {
-  // fan-out: WS_CLIENTS subscribers of depth and trades while crossing orders flow at FANOUT_RATE pairs/s
   // the trader connects first: the server takes at most 10,000 connections
   const url = `${base.replace('http', 'ws')}/ws`;
   const trader = await openWs(url, s.keys[0]!);
@@ -468,22 +468,16 @@ async function fanoutSection(base: string, pid: number, s: Setup) {
 
 async function main(): Promise<void> {
   const out: Record<string, unknown> = { machine: machineInfo() };
-  if (args.only === 'fanout') {
+  // one WS section alone, on a server of its own
+  const alone = async (name: string, section: (d: Awaited<ReturnType<typeof startDeskex>>) => Promise<unknown>) => {
     const d = await startDeskex();
-    const f = await fanoutSection(d.base, d.pid, d.s);
+    const result = await section(d);
     await stopChild(d.server.child);
     rmSync(d.dataDir, { recursive: true, force: true });
-    process.stdout.write(`${JSON.stringify({ fanout: f.fanout })}\n`);
-    return;
-  }
-  if (args.only === 'ws') {
-    const d = await startDeskex();
-    out.ws = await wsEntry(d.s);
-    await stopChild(d.server.child);
-    rmSync(d.dataDir, { recursive: true, force: true });
-    process.stdout.write(`${JSON.stringify({ ws: out.ws })}\n`);
-    return;
-  }
+    process.stdout.write(`${JSON.stringify({ [name]: result })}\n`);
+  };
+  if (args.only === 'fanout') return alone('fanout', async (d) => (await fanoutSection(d.base, d.pid, d.s)).fanout);
+  if (args.only === 'ws') return alone('ws', (d) => wsEntry(d.s));
 
   // 1. baseline: bare node:http JSON echo
   log('baseline: bare node:http JSON echo');
@@ -553,6 +547,7 @@ async function main(): Promise<void> {
 
   if (args.only === 'rest') {
     await stopChild(server.child);
+    rmSync(dataDir, { recursive: true, force: true });
     process.stdout.write(`${JSON.stringify({ baseline: out.baseline, rest: out.rest })}\n`);
     return;
   }
