@@ -36,7 +36,7 @@ import {
 import { type Reject, reject } from './domain/reject-codes.ts';
 import { InstrumentMatcher, type MatcherHost, type PendingStop } from './matching/instrument-matcher.ts';
 import type { Matcher, MatcherFactory } from './matching/matcher.ts';
-import { checkEngineState, type EngineState, stateError } from './state.ts';
+import { checkEngineState, type EngineState, type ListPacker, stateError } from './state.ts';
 
 export type { EngineState } from './state.ts';
 
@@ -621,8 +621,8 @@ export class Engine {
     let count = 0;
     for (const m of this.instruments.values()) {
       m.validateInternalState();
-      for (const o of m.book.orders()) {
-        if (this.orderIndex.get(o.orderId) !== m) throw new Error(`order ${o.orderId} missing from the index`);
+      for (const id of m.book.orderIds()) {
+        if (this.orderIndex.get(id) !== m) throw new Error(`order ${id} missing from the index`);
       }
       for (const s of m.stops) {
         if (this.orderIndex.get(s.orderId) !== m) throw new Error(`stop ${s.orderId} missing from the index`);
@@ -652,8 +652,9 @@ export class Engine {
   /**
    * The whole state as plain JSON data: everything that decides how the engine answers later commands. The result
    * shares nothing with the engine; `Engine.fromState` rebuilds an engine that answers every later command alike.
+   * With a packer, the lists that grow with the book go to it instead (`ListPacker`, a snapshot encoder's way in).
    */
-  exportState(): EngineState {
+  exportState(packer?: ListPacker): EngineState {
     const ledger = this.ledger;
     const r = ledger?.risk;
     return {
@@ -675,10 +676,10 @@ export class Engine {
       lastSeq: this.lastSeq,
       tradeSeq: this.tradeSeq,
       nextEngineOrderId: this.nextEngineOrderId,
-      instruments: [...this.instruments.values()].map((m) => m.exportState()),
+      instruments: [...this.instruments.values()].map((m) => m.exportState(packer)),
       settlementPrices: [...this.settlementPrices].map(([instrumentId, price]) => ({ instrumentId, price })),
       dayTrades: [...this.dayTrades].map(([instrumentId, list]) => ({ instrumentId, trades: [...list] })),
-      ledger: ledger === null ? null : ledger.exportState(),
+      ledger: ledger === null ? null : ledger.exportState(packer),
     };
   }
 
@@ -710,6 +711,9 @@ export class Engine {
       throw stateError(`nextEngineOrderId ${s.nextEngineOrderId} is below ${ENGINE_ORDER_ID_BASE}`);
     }
     e.nextEngineOrderId = s.nextEngineOrderId;
+    let open = 0;
+    for (const is of s.instruments) open += is.bids.length + is.asks.length + is.stops.length;
+    e.orderIndex.reserve(open);
     for (const is of s.instruments) {
       const id = is.spec.id;
       if (e.instruments.has(id)) throw stateError(`instrument ${id} appears twice`);
@@ -1008,6 +1012,11 @@ class OrderIndex {
 
   has(orderId: OrderId): boolean {
     return this.map.has(orderId);
+  }
+
+  /** Room for `n` orders in all (a restore that knows how many it will add). */
+  reserve(n: number): void {
+    this.map.reserve(n);
   }
 
   set(orderId: OrderId, m: Matcher): void {

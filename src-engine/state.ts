@@ -180,6 +180,50 @@ export interface HoldState {
   readonly frozenCash: Money;
 }
 
+/** One column of a list that an export hands over column by column (`ListPacker`). */
+export interface ColumnSink {
+  push(value: unknown): void;
+}
+
+/**
+ * Takes the lists of an export that grow with the book (each side's resting orders, the holds) column by column
+ * instead of as row objects: a snapshot encoder packs them straight into its columns, and a book of a million orders
+ * builds no million rows to throw away. `fill` pushes exactly `n` values into each column, in row order; `keys` are
+ * the rows' keys in the order the row objects would have them. What `list` returns takes the rows' place in the
+ * export, which is then meant for that packer alone.
+ */
+export interface ListPacker {
+  list(keys: readonly string[], n: number, fill: (columns: readonly ColumnSink[]) => void): unknown;
+}
+
+/** The keys of a resting order's row (`RestingOrderState`), in its order. */
+export const RESTING_ORDER_KEYS = [
+  'orderId',
+  'accountId',
+  'price',
+  'remaining',
+  'filled',
+  'tif',
+  'postOnly',
+  'stp',
+] as const satisfies readonly (keyof RestingOrderState)[];
+
+/** The keys of a hold's row (`HoldState`), in its order. */
+export const HOLD_KEYS = [
+  'orderId',
+  'accountId',
+  'instrumentId',
+  'side',
+  'offset',
+  'holdPrice',
+  'remaining',
+  'reservedYesterday',
+  'reservedToday',
+  'frozenMargin',
+  'frozenCommission',
+  'frozenCash',
+] as const satisfies readonly (keyof HoldState)[];
+
 /** The error every malformed or inconsistent snapshot raises. */
 export function stateError(message: string): Error {
   return new Error(`engine state: ${message}`);
@@ -313,14 +357,8 @@ function checkHold(h: unknown, p: string): void {
   oneOf(e.side, SIDES, `${p}.side`);
   oneOf(e.offset, OFFSETS, `${p}.offset`);
   int(e.holdPrice, `${p}.holdPrice`, 0);
-  for (const k of [
-    'remaining',
-    'reservedYesterday',
-    'reservedToday',
-    'frozenMargin',
-    'frozenCommission',
-    'frozenCash',
-  ] as const) {
+  // remaining .. frozenCash: the volumes and money, the keys after holdPrice
+  for (const k of HOLD_KEYS.slice(HOLD_KEYS.indexOf('holdPrice') + 1)) {
     int(e[k], `${p}.${k}`, 0);
   }
 }

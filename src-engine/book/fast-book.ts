@@ -8,6 +8,7 @@ import type {
   DepthLevel,
   MatchSink,
   OrderBook,
+  OrderVisitor,
   RestingOrder,
   RestingOrderRecord,
 } from './order-book.ts';
@@ -373,6 +374,32 @@ export class FastBook implements OrderBook {
       for (let i = side.levels.length - 1; i >= 0; i--) {
         // Empty levels have head NIL and add nothing.
         for (let s = side.levels[i]!.head; s !== NIL; s = this.nxt[s]!) out.push(this.view(s));
+      }
+    }
+    return out;
+  }
+
+  orderCount(side: Side): number {
+    let n = 0;
+    for (const level of (side === 'buy' ? this.bids : this.asks).levels) n += level.count;
+    return n;
+  }
+
+  forEachOrder(side: Side, visit: OrderVisitor): void {
+    const levels = (side === 'buy' ? this.bids : this.asks).levels;
+    for (let i = levels.length - 1; i >= 0; i--) {
+      const level = levels[i]!;
+      for (let s = level.head; s !== NIL; s = this.nxt[s]!) {
+        visit(this.oid[s]!, this.acct[s]!, level.price, this.rem[s]!, this.fil[s]!, this.flg[s]!);
+      }
+    }
+  }
+
+  orderIds(): OrderId[] {
+    const out: OrderId[] = [];
+    for (const side of [this.bids, this.asks]) {
+      for (let i = side.levels.length - 1; i >= 0; i--) {
+        for (let s = side.levels[i]!.head; s !== NIL; s = this.nxt[s]!) out.push(this.oid[s]!);
       }
     }
     return out;

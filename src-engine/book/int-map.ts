@@ -89,6 +89,18 @@ export class IntMap {
     return true;
   }
 
+  /** Makes room for `n` entries in all, so that adding up to that many never grows the table one step at a time. */
+  reserve(n: number): void {
+    if (n * 2 <= this.keys.length) return;
+    let cap = this.keys.length;
+    let shift = this.shift;
+    while (cap < n * 2) {
+      cap *= 2;
+      shift--;
+    }
+    this.rehash(cap, shift);
+  }
+
   /** Calls fn for every entry (in table order). */
   forEach(fn: (key: number, value: number) => void): void {
     const keys = this.keys;
@@ -102,13 +114,16 @@ export class IntMap {
   }
 
   private grow(): void {
+    this.rehash(this.keys.length * 2, this.shift - 1);
+  }
+
+  private rehash(cap: number, shift: number): void {
     const oldKeys = this.keys;
     const oldVals = this.vals;
-    const cap = oldKeys.length * 2;
     this.keys = new Float64Array(cap);
     this.vals = new Int32Array(cap);
     this.mask = cap - 1;
-    this.shift--;
+    this.shift = shift;
     this.count = 0;
     for (let i = 0; i < oldKeys.length; i++) if (oldKeys[i] !== 0) this.set(oldKeys[i]!, oldVals[i]!);
   }

@@ -7,6 +7,7 @@ import type {
   DepthLevel,
   MatchSink,
   OrderBook,
+  OrderVisitor,
   RestingOrder,
   RestingOrderRecord,
 } from './order-book.ts';
@@ -147,6 +148,18 @@ export class NaiveBook implements OrderBook {
 
   orders(): RestingOrder[] {
     return [...this.sorted('buy'), ...this.sorted('sell')].map(view);
+  }
+
+  orderCount(side: Side): number {
+    return this.list.filter((o) => o.side === side).length;
+  }
+
+  forEachOrder(side: Side, visit: OrderVisitor): void {
+    for (const o of this.sorted(side)) visit(o.orderId, o.accountId, o.price, o.remaining, o.filled, o.flags);
+  }
+
+  orderIds(): OrderId[] {
+    return this.orders().map((o) => o.orderId);
   }
 
   validateInternalState(): void {

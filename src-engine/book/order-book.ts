@@ -60,6 +60,16 @@ export type StpDecision = StpMode;
  * it only keeps orders in priority and trades an incoming volume against the opposite side.
  * Prices are integers; bids and asks may overlap only while the instrument is not matching (pre-open).
  */
+/** Receives one resting order's fields (`OrderBook.forEachOrder`), so that nothing is built per order. */
+export type OrderVisitor = (
+  orderId: OrderId,
+  accountId: AccountId,
+  price: Price,
+  remaining: Volume,
+  filled: Volume,
+  flags: number,
+) => void;
+
 export interface OrderBook {
   readonly size: number;
   has(orderId: OrderId): boolean;
@@ -107,6 +117,12 @@ export interface OrderBook {
   cross(volume: Volume, sink: CrossSink): void;
   /** Every resting order, bids best-first then asks best-first, each level in time priority. */
   orders(): RestingOrder[];
+  /** The ids of `orders()`, in the same order, without building the orders. */
+  orderIds(): OrderId[];
+  /** How many orders rest on one side. */
+  orderCount(side: Side): number;
+  /** Visits the orders of one side as `orders()` lists them (best price first, each level in time priority). */
+  forEachOrder(side: Side, visit: OrderVisitor): void;
   /** Throws if an internal invariant is broken (used by tests and after recovery). */
   validateInternalState(): void;
   /** A hash of the book's observable state: every order's id, account, side, price, open volume and queue place. */

@@ -7,7 +7,15 @@ import type { AccountId, OrderId } from '../domain/ids.ts';
 import { type InstrumentSpec, type PriceBand, priceBand, termsOf, unitValue } from '../domain/instrument.ts';
 import type { CancelReason, OrderType, Phase, Side, StpMode, TimeInForce } from '../domain/order.ts';
 import { type Reject, reject } from '../domain/reject-codes.ts';
-import { type InstrumentState, type RestingOrderState, specToJson, stateError } from '../state.ts';
+import {
+  type ColumnSink,
+  type InstrumentState,
+  type ListPacker,
+  RESTING_ORDER_KEYS,
+  type RestingOrderState,
+  specToJson,
+  stateError,
+} from '../state.ts';
 import { findUncross } from './auction.ts';
 import type { Matcher } from './matcher.ts';
 import { flagsPostOnly, flagsStp, flagsTif, matchingStp, packFlags } from './order-flags.ts';
@@ -500,21 +508,44 @@ export class InstrumentMatcher implements MatchSink, CrossSink, Matcher {
     }
   }
 
-  /** This instrument's part of a snapshot (src-engine/state.ts): spec, phase, prices, the book in priority, stops. */
-  exportState(): InstrumentState {
-    const bids: RestingOrderState[] = [];
-    const asks: RestingOrderState[] = [];
-    for (const o of this.book.orders()) {
-      (o.side === 'buy' ? bids : asks).push({
-        orderId: o.orderId,
-        accountId: o.accountId,
-        price: o.price,
-        remaining: o.remaining,
-        filled: o.filled,
-        tif: flagsTif(o.flags),
-        postOnly: flagsPostOnly(o.flags),
-        stp: flagsStp(o.flags),
-      });
+  /**
+   * This instrument's part of a snapshot (src-engine/state.ts): spec, phase, prices, the book in priority, stops. With a
+   * packer, each side's orders go to it column by column (`ListPacker`) and its results stand in for the lists.
+   */
+  exportState(packer?: ListPacker): InstrumentState {
+    let bids: RestingOrderState[] = [];
+    let asks: RestingOrderState[] = [];
+    if (packer === undefined) {
+      for (const o of this.book.orders()) {
+        (o.side === 'buy' ? bids : asks).push({
+          orderId: o.orderId,
+          accountId: o.accountId,
+          price: o.price,
+          remaining: o.remaining,
+          filled: o.filled,
+          tif: flagsTif(o.flags),
+          postOnly: flagsPostOnly(o.flags),
+          stp: flagsStp(o.flags),
+        });
+      }
+    } else {
+      const book = this.book;
+      const pack = (side: Side): RestingOrderState[] =>
+        packer.list(RESTING_ORDER_KEYS, book.orderCount(side), (c) => {
+          const [orderId, accountId, price, remaining, filled, tif, postOnly, stp] = c as ColumnSink[];
+          book.forEachOrder(side, (id, account, p, rem, fil, flags) => {
+            orderId!.push(id);
+            accountId!.push(account);
+            price!.push(p);
+            remaining!.push(rem);
+            filled!.push(fil);
+            tif!.push(flagsTif(flags));
+            postOnly!.push(flagsPostOnly(flags));
+            stp!.push(flagsStp(flags));
+          });
+        }) as RestingOrderState[];
+      bids = pack('buy');
+      asks = pack('sell');
     }
     return {
       spec: specToJson(this.spec),

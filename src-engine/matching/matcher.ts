@@ -11,7 +11,7 @@ import type { AccountId, OrderId } from '../domain/ids.ts';
 import type { InstrumentSpec, PriceBand } from '../domain/instrument.ts';
 import type { CancelReason, Phase, Side, StpMode } from '../domain/order.ts';
 import type { Reject } from '../domain/reject-codes.ts';
-import type { InstrumentState } from '../state.ts';
+import type { InstrumentState, ListPacker } from '../state.ts';
 import type { MatcherHost, PendingStop } from './instrument-matcher.ts';
 
 /** The read side of a book that the engine and the ledger use. */
@@ -23,6 +23,8 @@ export interface BookView {
   fillable(side: Side, limit: Price, volume: Volume, accountId: AccountId, stp: StpMode): Volume;
   depth(levels: number): Depth;
   orders(): RestingOrder[];
+  /** The ids of `orders()`, in the same order, without building the orders. */
+  orderIds(): OrderId[];
 }
 
 export interface Matcher {
@@ -49,7 +51,8 @@ export interface Matcher {
   validateInternalState(): void;
   /** A hash of the instrument's whole state (spec, phase, prices, book, stops). */
   digest(): number;
-  exportState(): InstrumentState;
+  /** This instrument's part of a snapshot; with a packer, its resting orders go to the packer (`ListPacker`). */
+  exportState(packer?: ListPacker): InstrumentState;
   restoreState(s: InstrumentState): void;
 }
 

@@ -23,7 +23,7 @@ import {
 } from '../store/database.ts';
 import { digestEvents, digestHead, digestResult, type Journal } from '../store/journal.ts';
 import { ReadModels } from '../store/read-models.ts';
-import { encodeState } from '../store/snapshot-codec.ts';
+import { encodeExport } from '../store/snapshot-codec.ts';
 import { Snapshots } from '../store/snapshots.ts';
 import { AUTO_CHECKPOINT_PAGES, Checkpointer, type CheckpointStats, WAL_SIZE_LIMIT } from './checkpointer.ts';
 import { demoMarketCommands } from './demo-market.ts';
@@ -744,7 +744,7 @@ export class Exchange {
     const engine = this.engineRef;
     if (this.status === 'failed') return Promise.reject(new ExchangeUnavailableError('failed', this.failure));
     if (engine.seq !== this.journal.lastSeq || engine.seq === this.lastSnapshotSeq) return Promise.resolve();
-    const { format, bytes } = encodeState(engine.exportState());
+    const { format, bytes } = encodeExport((packer) => engine.exportState(packer));
     const row = {
       lastSeq: engine.seq,
       batch: this.journal.batches,

@@ -30,6 +30,7 @@ export type ShardRequest = Base &
       }
     | { readonly o: 'depth'; readonly levels: number }
     | { readonly o: 'orders' }
+    | { readonly o: 'orderIds' }
     | { readonly o: 'stops' }
     | { readonly o: 'validate' }
     | { readonly o: 'digest' }

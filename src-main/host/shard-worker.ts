@@ -89,6 +89,9 @@ function handle(req: ShardRequest): ShardReply {
     case 'orders':
       r = m.book.orders();
       break;
+    case 'orderIds':
+      r = m.book.orderIds();
+      break;
     case 'stops':
       r = m.stops;
       break;

@@ -181,6 +181,7 @@ class RemoteMatcher implements Matcher {
           .r as number,
       depth: (levels: number) => this.call({ o: 'depth', levels: Number.isFinite(levels) ? levels : -1 }).r as Depth,
       orders: () => this.call({ o: 'orders' }).r as RestingOrder[],
+      orderIds: () => this.call({ o: 'orderIds' }).r as OrderId[],
     };
   }
 
@@ -274,6 +275,7 @@ class RemoteMatcher implements Matcher {
     h.num(this.digest());
   }
 
+  /** The shard sends its rows (a packer is not taken: the encoder packs rows as well). */
   exportState(): InstrumentState {
     return this.call({ o: 'export' }).r as InstrumentState;
   }

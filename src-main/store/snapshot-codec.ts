@@ -21,7 +21,7 @@
  * checks the state.
  */
 import type { AccountTrade } from '../../src-engine/domain/events.ts';
-import type { AccountState, EngineState } from '../../src-engine/state.ts';
+import type { AccountState, ColumnSink, EngineState, ListPacker } from '../../src-engine/state.ts';
 
 export const SNAPSHOT_FORMAT_PLAIN = 1;
 export const SNAPSHOT_FORMAT_PACKED = 2;
@@ -56,21 +56,60 @@ const MAX_DICT = 0xffff;
 
 /**
  * One column of a list being packed, `n` values long: numbers go straight into an Int32Array, or a Float64Array once
- * one is not a 32-bit integer, so a column of a million numbers never becomes a JS array; the first value that is
- * not a finite number turns it into a plain array, packed by `ColumnWriter.mixed`.
+ * one is not a 32-bit integer, so a column of a million numbers never becomes a JS array; a column that starts with a
+ * string, boolean or null is coded as it goes (codes in first-seen order, as `ColumnWriter.mixed` gives them); any
+ * other mix turns it into a plain array, packed by `ColumnWriter.mixed`.
  */
-class ColumnBuilder {
+class ColumnBuilder implements ColumnSink {
   private i32: Int32Array | null;
   private f64: Float64Array | null = null;
   private any: unknown[] | null = null;
+  /** Dictionary coding: the values in first-seen order, each row's code, and the code of the last value seen. */
+  private dict: unknown[] | null = null;
+  private dictCodes: Map<unknown, number> | null = null;
+  private codes: Uint16Array | null = null;
+  private lastValue: unknown = undefined;
+  private lastCode = -1;
   private n = 0;
 
   constructor(size: number) {
     this.i32 = new Int32Array(size);
   }
 
+  get length(): number {
+    return this.n;
+  }
+
   push(v: unknown): void {
-    if (typeof v === 'number' && Number.isFinite(v)) {
+    if (this.codes !== null) {
+      if (v === this.lastValue) {
+        this.codes[this.n++] = this.lastCode;
+        return;
+      }
+      if (v === null || typeof v === 'string' || typeof v === 'boolean') {
+        let c = this.dictCodes!.get(v);
+        if (c === undefined) {
+          c = this.dict!.length;
+          if (c < MAX_DICT) {
+            this.dict!.push(v);
+            this.dictCodes!.set(v, c);
+          }
+        }
+        if (c < MAX_DICT) {
+          this.lastValue = v;
+          this.lastCode = c;
+          this.codes[this.n++] = c;
+          return;
+        }
+      }
+      // another kind of value, or too many distinct ones: the column becomes a plain array
+      const dict = this.dict!;
+      const codes = this.codes;
+      this.any = Array.from(codes.subarray(0, this.n), (c) => dict[c]);
+      this.codes = null;
+      this.dict = null;
+      this.dictCodes = null;
+    } else if (typeof v === 'number' && Number.isFinite(v)) {
       if (this.i32 !== null) {
         if ((v | 0) === v) {
           this.i32[this.n++] = v;
@@ -85,6 +124,15 @@ class ColumnBuilder {
         this.f64[this.n++] = v + 0;
         return;
       }
+    } else if (this.n === 0 && this.any === null && (v === null || typeof v === 'string' || typeof v === 'boolean')) {
+      this.codes = new Uint16Array(this.i32!.length);
+      this.i32 = null;
+      this.dict = [v];
+      this.dictCodes = new Map([[v, 0]]);
+      this.lastValue = v;
+      this.lastCode = 0;
+      this.codes[this.n++] = 0;
+      return;
     } else if (this.any === null) {
       const numbers = this.i32 ?? this.f64!;
       this.any = Array.from(numbers.subarray(0, this.n));
@@ -98,12 +146,20 @@ class ColumnBuilder {
   finish(w: ColumnWriter): ColumnDescriptor {
     if (this.i32 !== null) return { t: 'i32', off: w.add(new Uint8Array(this.i32.buffer, 0, this.n * 4)) };
     if (this.f64 !== null) return { t: 'f64', off: w.add(new Uint8Array(this.f64.buffer, 0, this.n * 8)) };
+    if (this.codes !== null) {
+      return { t: 'dict', off: w.add(new Uint8Array(this.codes.buffer, 0, this.n * 2)), values: this.dict! };
+    }
     return w.mixed(this.any!);
   }
 }
 
+/** A list packed while the engine exported it (`ColumnWriter.list`), standing in for its rows. */
+class PackedByExport {
+  constructor(readonly packed: PackedList) {}
+}
+
 /** Collects the binary columns while the header is built; `off` counts from the start of the column area. */
-class ColumnWriter {
+class ColumnWriter implements ListPacker {
   readonly parts: Uint8Array[] = [];
   length = 0;
 
@@ -148,8 +204,24 @@ class ColumnWriter {
     return { t: 'dict', off: this.add(new Uint8Array(u.buffer)), values: [...codes.keys()] };
   }
 
+  /** A list the export hands over by column (ListPacker): packed at once, as `rows` would pack the same rows. */
+  list(keys: readonly string[], n: number, fill: (columns: readonly ColumnSink[]) => void): PackedByExport {
+    if (n === 0) return new PackedByExport({ n: 0, keys: [], cols: [] });
+    const cols = keys.map(() => new ColumnBuilder(n));
+    fill(cols);
+    for (let k = 0; k < cols.length; k++) {
+      if (cols[k]!.length !== n) throw new Error(`snapshot: column ${keys[k]} got ${cols[k]!.length} values, not ${n}`);
+    }
+    return new PackedByExport({ n, keys: [...keys], cols: cols.map((c) => c.finish(this)) });
+  }
+
+  /** A list of the export: packed already by `list`, or rows to pack now. */
+  listOf(x: readonly object[] | PackedByExport): ListOrRows {
+    return x instanceof PackedByExport ? x.packed : this.rows(x);
+  }
+
   /** The list by column when every row has the first row's keys in the same order; otherwise the rows as they are. */
-  list(rows: readonly object[]): ListOrRows {
+  rows(rows: readonly object[]): ListOrRows {
     const n = rows.length;
     if (n === 0) return { n: 0, keys: [], cols: [] };
     const keys = Object.keys(rows[0]!);
@@ -186,29 +258,44 @@ function packAccounts(w: ColumnWriter, accounts: readonly AccountState[]): Packe
     return others;
   });
   return {
-    accounts: w.list(rest),
+    accounts: w.rows(rest),
     recentCounts: w.column(recentCounts),
     recent: w.column(recent),
     tradeCounts: w.column(tradeCounts),
-    trades: w.list(trades),
+    trades: w.rows(trades),
   };
 }
 
 /** The state as stored, in format 2. */
 export function encodeState(state: EngineState): { format: number; bytes: Buffer } {
+  return encodeExport(() => state);
+}
+
+/**
+ * An engine's state as stored, in format 2, from `exportWith(packer)` (`Engine.exportState`): the engine hands the
+ * lists that grow with the book to the packer column by column, so no row object is made for them. The bytes decode
+ * to what `encodeState(engine.exportState())` would give.
+ */
+export function encodeExport(exportWith: (packer: ListPacker) => EngineState): { format: number; bytes: Buffer } {
   const w = new ColumnWriter();
+  const state = exportWith(w);
+  type Listed = readonly object[] | PackedByExport;
   const header = {
     ...state,
     instruments: state.instruments.map((i) => ({
       ...i,
-      bids: w.list(i.bids),
-      asks: w.list(i.asks),
-      stops: w.list(i.stops),
+      bids: w.listOf(i.bids as Listed),
+      asks: w.listOf(i.asks as Listed),
+      stops: w.rows(i.stops),
     })),
     ledger:
       state.ledger === null
         ? null
-        : { ...state.ledger, holds: w.list(state.ledger.holds), accounts: packAccounts(w, state.ledger.accounts) },
+        : {
+            ...state.ledger,
+            holds: w.listOf(state.ledger.holds as Listed),
+            accounts: packAccounts(w, state.ledger.accounts),
+          },
   };
   const head = Buffer.from(JSON.stringify(header), 'utf8');
   const start = 4 + head.byteLength + ((8 - ((4 + head.byteLength) % 8)) % 8);

@@ -16,7 +16,10 @@
  *   batch's commit. HDR histograms, microseconds.
  * - recovery: Exchange.open of the throughput run's data folder (snapshot + journal tail, digests, invariants) in a
  *   fresh process, as at start-up, and a full replay of its whole journal from an empty engine with every digest
- *   checked.
+ *   checked. The same child then times three snapshots of that state (`snapshot()`, one rejected command before each
+ *   so there is something new): how long the main thread is blocked (export packed as it goes, state hash) and how
+ *   long until the row is committed; baseline in the same child, the way snapshots were encoded before: the export's
+ *   rows, packed afterwards (`encodeState(exportState())`), plus the same state hash.
  * - rss: a fresh exchange with 10,000 accounts and 1,000,000 resting orders; process RSS once it has settled (the
  *   process idle, V8 done returning the pages the load left behind), and right after the load and a GC (`after_load`).
  * - settle lag: 100,000 accounts (stock accounts with two holdings each, 2,000 futures accounts with positions from
@@ -38,7 +41,8 @@ import { DEMO_INSTRUMENTS } from '../../src-main/host/demo-market.ts';
 import { type Ack, DEFAULT_SETTLE_CHUNK, Exchange } from '../../src-main/host/exchange.ts';
 import { OrderFlow } from '../../src-main/host/flow.ts';
 import { verifyJournal } from '../../src-main/host/verify.ts';
-import { gc, intOpt, log, machineInfo, round } from './bench-common.ts';
+import { encodeState } from '../../src-main/store/snapshot-codec.ts';
+import { gc, intOpt, log, machineInfo, median, round } from './bench-common.ts';
 
 const { values: argv } = parseArgs({
   options: {
@@ -65,8 +69,26 @@ if (argv['recover-dir'] !== undefined) {
   const ex = await Exchange.open({ dataDir: argv['recover-dir'] });
   const openMs = performance.now() - t0;
   const report = ex.recovery;
+  const snapshots: { block_ms: number; committed_ms: number; rows_then_pack_ms: number }[] = [];
+  for (let r = 0; r < 3; r++) {
+    const bad = { kind: 'PlaceOrder', orderId: 1, accountId: 1, instrumentId: '?', side: 'buy', type: 'limit' };
+    await ex.submit({ ...bad, tif: 'GFD', price: 1, volume: 1 } as never).catch(() => undefined);
+    const t0 = performance.now();
+    const committed = ex.snapshot();
+    const t1 = performance.now();
+    await committed;
+    const t2 = performance.now();
+    encodeState(ex.engine.exportState());
+    ex.engine.stateHash();
+    const t3 = performance.now();
+    snapshots.push({
+      block_ms: round(t1 - t0, 1),
+      committed_ms: round(t2 - t0, 1),
+      rows_then_pack_ms: round(t3 - t2, 1),
+    });
+  }
   await ex.close();
-  process.stdout.write(`${JSON.stringify({ openMs, report })}\n`);
+  process.stdout.write(`${JSON.stringify({ openMs, report, snapshots })}\n`);
   process.exit(0);
 }
 const smoke = argv.smoke === true;
@@ -265,9 +287,10 @@ async function recovery(dir: string) {
   });
   if (child.status !== 0) throw new Error(`recovery child exited ${child.status}: ${child.stderr}`);
   const lines = child.stdout.trim().split('\n');
-  const { openMs, report } = JSON.parse(lines[lines.length - 1]!) as {
+  const { openMs, report, snapshots } = JSON.parse(lines[lines.length - 1]!) as {
     openMs: number;
     report: { snapshotSeq: number; commandsReplayed: number };
+    snapshots: { block_ms: number; committed_ms: number; rows_then_pack_ms: number }[];
   };
   const full = verifyJournal(dir);
   if (!full.ok) throw new Error(`journal verification failed: ${full.problems.join('; ')}`);
@@ -277,6 +300,7 @@ async function recovery(dir: string) {
     replayed_commands: report.commandsReplayed,
     full_replay_ms: full.ms,
     full_replay_commands: full.commands,
+    snapshots,
   };
 }
 
@@ -468,6 +492,8 @@ try {
     result.recovery = rec;
     result.recovery_1m_ms = rec.open_ms;
     result.full_replay_1m_ms = rec.full_replay_ms;
+    result.snapshot_block_ms = median(rec.snapshots.map((s) => s.block_ms));
+    result.snapshot_rows_then_pack_ms = median(rec.snapshots.map((s) => s.rows_then_pack_ms));
   }
   if (run('latency')) {
     const latency: Record<string, unknown> = {};

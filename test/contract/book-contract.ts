@@ -472,6 +472,15 @@ export function runAgainstModel(book: OrderBook, ops: readonly Op[]): number[] {
     hashes.push(book.stateHash());
   }
   expect(book.orders()).toEqual(model.orders());
+  expect(book.orderIds()).toEqual(model.orders().map((o) => o.orderId));
+  for (const side of ['buy', 'sell'] as const) {
+    const visited: RestingOrder[] = [];
+    book.forEachOrder(side, (orderId, accountId, price, remaining, filled, flags) => {
+      visited.push({ orderId, accountId, side, price, remaining, filled, flags });
+    });
+    expect(visited).toEqual(model.orders().filter((o) => o.side === side));
+    expect(book.orderCount(side)).toBe(visited.length);
+  }
   expect(book.depth(INF)).toEqual(model.depth(INF));
   expect(book.depth(3)).toEqual(model.depth(3));
   return hashes;
@@ -1101,6 +1110,7 @@ export function bookContract(name: string, make: BookFactory): void {
         add(book, 7, 1, 'buy', 99, 1);
         add(book, 8, 1, 'sell', 102, 1);
         expect(ids(book)).toEqual([4, 7, 2, 6, 3, 5, 1, 8]);
+        expect(book.orderIds()).toEqual([4, 7, 2, 6, 3, 5, 1, 8]);
         const all = book.orders();
         expect(all.map((o) => o.side)).toEqual(['buy', 'buy', 'buy', 'buy', 'sell', 'sell', 'sell', 'sell']);
         for (const o of all) expect(book.get(o.orderId)).toEqual(o);

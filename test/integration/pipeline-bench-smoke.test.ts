@@ -53,6 +53,15 @@ describe('pipeline benchmark smoke', () => {
     expect(out.recovery_1m_ms).toBeGreaterThanOrEqual(0);
     expect(out.full_replay_1m_ms).toBeGreaterThan(0);
     expect(out.recovery.full_replay_commands).toBeGreaterThan(out.orders);
+    // three snapshots timed after recovery, each after one more (rejected) command, all verified by the full replay
+    expect(out.recovery.snapshots).toHaveLength(3);
+    expect(out.recovery.full_replay_commands).toBe(out.recovery.from_snapshot_seq + 3);
+    for (const s of out.recovery.snapshots) {
+      expect(s.block_ms).toBeGreaterThan(0);
+      expect(s.committed_ms).toBeGreaterThanOrEqual(s.block_ms);
+      expect(s.rows_then_pack_ms).toBeGreaterThan(0);
+    }
+    expect(out.snapshot_block_ms).toBeGreaterThan(0);
     expect(out.rss_mb_10k_accounts_1m_resting).toBeGreaterThan(0);
     expect(out.rss.accounts).toBe(500);
     expect(out.rss.resting).toBe(resting);

@@ -15,7 +15,7 @@ import { describe, expect, it } from 'vitest';
 import type { Command } from '../../src-engine/domain/commands.ts';
 import { Engine, type EngineOptions } from '../../src-engine/engine.ts';
 import type { EngineState } from '../../src-engine/state.ts';
-import { decodeState, encodeState } from '../../src-main/store/snapshot-codec.ts';
+import { decodeState, encodeExport, encodeState } from '../../src-main/store/snapshot-codec.ts';
 import { streamArb as accountsStreamArb, RISK, runStream } from './accounts-stream.ts';
 import { Driver, follow, streamArb as matchingStreamArb } from './engine-stream.ts';
 
@@ -96,8 +96,8 @@ function count(c: Coverage, s: EngineState): void {
 }
 
 /**
- * Runs `cmds` up to `cut` on a `book` engine, snapshots it through JSON (and checks the stored encoding gives the same
- * state back), restores it on both book kinds and runs the rest on all three, comparing after every command.
+ * Runs `cmds` up to `cut` on a `book` engine, snapshots it through JSON (and checks the stored encoding, of the
+ * exported rows and packed during the export, gives the same state back), restores it on both book kinds and runs the rest on all three, comparing after every command.
  */
 function checkCut(options: EngineOptions, book: BookKind, cmds: readonly Command[], cut: number, c: Coverage): void {
   const original = new Engine({ ...options, book });
@@ -110,6 +110,10 @@ function checkCut(options: EngineOptions, book: BookKind, cmds: readonly Command
   const stored = encodeState(state);
   const decoded = decodeState(stored.format, stored.bytes);
   if (!isDeepStrictEqual(decoded, state)) expect(decoded).toEqual(state);
+  // and so does the engine's export packed as it goes (what the exchange stores)
+  const direct = encodeExport((packer) => original.exportState(packer));
+  const decodedDirect = decodeState(direct.format, direct.bytes);
+  if (!isDeepStrictEqual(decodedDirect, state)) expect(decodedDirect).toEqual(state);
   count(c, state);
   const restored = BOOKS.map((b) => Engine.fromState(JSON.parse(text) as EngineState, { book: b }));
   const hash = original.stateHash();

@@ -36,6 +36,24 @@ describe('IntMap', () => {
     );
   });
 
+  it('keeps every entry across reserve(), and grows no further until it is half full', () => {
+    const m = new IntMap(16);
+    for (let k = 1; k <= 20; k++) m.set(k * 7919, k);
+    m.reserve(5_000);
+    m.reserve(10); // smaller than what it has: nothing changes
+    for (let k = 1; k <= 20; k++) expect(m.get(k * 7919)).toBe(k);
+    expect(m.size).toBe(20);
+    const table = (m as unknown as { keys: Float64Array }).keys;
+    expect(table.length).toBeGreaterThanOrEqual(10_000);
+    const full = table.length / 2; // the most entries a table holds before it doubles
+    for (let k = 21; k <= full; k++) m.set(k * 7919, k);
+    expect((m as unknown as { keys: Float64Array }).keys).toBe(table);
+    for (let k = 1; k <= full; k++) expect(m.get(k * 7919)).toBe(k);
+    m.set((full + 1) * 7919, 1); // one past: the table doubles
+    expect((m as unknown as { keys: Float64Array }).keys.length).toBe(table.length * 2);
+    expect(m.get(17 * 7919)).toBe(17);
+  });
+
   it('finds every key after many deletions in one probe run (backward shift keeps runs intact)', () => {
     const m = new IntMap(1024);
     for (let k = 1; k <= 600; k++) m.set(k * 1024, k);

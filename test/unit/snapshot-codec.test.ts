@@ -9,6 +9,7 @@ import { DEMO_INSTRUMENTS } from '../../src-main/host/demo-market.ts';
 import { OrderFlow } from '../../src-main/host/flow.ts';
 import {
   decodeState,
+  encodeExport,
   encodeState,
   SNAPSHOT_FORMAT_PACKED,
   SNAPSHOT_FORMAT_PLAIN,
@@ -81,6 +82,44 @@ describe('snapshot codec', () => {
     expect(Engine.fromState(back).stateHash()).toBe(engine.stateHash());
   });
 
+  it('packs the export as the engine makes it (no rows for orders and holds) into bytes that decode to the same state', () => {
+    const engine = tradedEngine(6_000);
+    const state = engine.exportState();
+    const lists: string[] = [];
+    const direct = encodeExport((packer) =>
+      engine.exportState({
+        list: (keys, n, fill) => {
+          lists.push(`${keys[0]},${keys[2]}:${n}`);
+          return packer.list(keys, n, fill);
+        },
+      }),
+    );
+    // one list per book side and one of the holds went through the packer, each as long as the export's rows
+    const sides = state.instruments.flatMap((i) => [
+      `orderId,price:${i.bids.length}`,
+      `orderId,price:${i.asks.length}`,
+    ]);
+    expect(lists).toEqual([...sides, `orderId,instrumentId:${state.ledger!.holds.length}`]);
+    const back = decodeState(direct.format, direct.bytes);
+    expect(back).toEqual(viaJson(state));
+    expect(direct.bytes.byteLength).toBe(encodeState(state).bytes.byteLength);
+    expect(Engine.fromState(back).stateHash()).toBe(engine.stateHash());
+    const matchingOnly = new Engine({ accounts: false });
+    const empty = encodeExport((packer) => matchingOnly.exportState(packer));
+    expect(decodeState(empty.format, empty.bytes)).toEqual(viaJson(matchingOnly.exportState()));
+  });
+
+  it('refuses a packed list whose columns were not given exactly their rows', () => {
+    const engine = tradedEngine(200);
+    expect(() =>
+      encodeExport((packer) =>
+        engine.exportState({
+          list: (keys, n, fill) => packer.list(keys, n + 1, fill),
+        }),
+      ),
+    ).toThrow(/got \d+ values, not \d+/);
+  });
+
   it('stores a large book in well under half the bytes of plain JSON', () => {
     const state = tradedEngine(20_000).exportState();
     const plain = Buffer.byteLength(JSON.stringify(state));
@@ -114,6 +153,27 @@ describe('snapshot codec', () => {
     const back = roundTrip(state);
     expect(back).toEqual(viaJson(state));
     expect(Object.keys(back.instruments[0]!.bids[1]!)).toEqual(['b', 'a']);
+  });
+
+  it('codes a column of strings, booleans and nulls as a dictionary, and keeps any other mix as JSON values', () => {
+    // k: strings, then a number; l: null first, then strings and booleans; m: a string, then an object
+    const rows = [
+      { d: 'GFD', k: 'a', l: null, m: 'x', n: 7 },
+      { d: 'GFD', k: 'b', l: 'x', m: { o: 1 }, n: 8 },
+      { d: 'GTC', k: 5, l: true, m: 'x', n: 9 },
+      { d: 'GFD', k: 'a', l: 'x', m: 'y', n: 10 },
+    ];
+    const state = shapeState({ bids: rows });
+    const { bytes } = encodeState(state);
+    const head = JSON.parse(bytes.toString('utf8', 4, 4 + bytes.readUInt32LE(0))) as {
+      instruments: { bids: { keys: string[]; cols: { t: string; values?: unknown[] }[] } }[];
+    };
+    const bids = head.instruments[0]!.bids;
+    const kinds = Object.fromEntries(bids.keys.map((k, i) => [k, bids.cols[i]!.t]));
+    expect(kinds).toEqual({ d: 'dict', k: 'json', l: 'dict', m: 'json', n: 'i32' });
+    expect(bids.cols[0]!.values).toEqual(['GFD', 'GTC']);
+    expect(bids.cols[2]!.values).toEqual([null, 'x', true]);
+    expect(roundTrip(state)).toEqual(viaJson(state));
   });
 
   it('falls back to JSON values for an enumeration of more than 65,535 distinct strings', () => {
