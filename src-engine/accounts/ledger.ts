@@ -714,8 +714,10 @@ export class Ledger {
 
   // Snapshots (src-engine/state.ts)
 
-  /** The ledger in a snapshot: totals, accounts, holds, holders and the negative list, each in its own order. */
-  /** The ledger's part of a snapshot; with a packer, the holds go to it column by column (`ListPacker`). */
+  /**
+   * The ledger in a snapshot: totals, accounts, holds, holders and the negative list, each in its own order. With a
+   * packer, the holds go to it column by column (`ListPacker`).
+   */
   exportState(packer?: ListPacker): LedgerState {
     return {
       tradingDay: this.tradingDay,

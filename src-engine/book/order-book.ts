@@ -55,11 +55,6 @@ export function emptyRestingOrder(): RestingOrderRecord {
 /** How a taker treats a maker of its own account while matching. */
 export type StpDecision = StpMode;
 
-/**
- * A price-time priority book of resting limit orders for one instrument. It never decides order types or phases;
- * it only keeps orders in priority and trades an incoming volume against the opposite side.
- * Prices are integers; bids and asks may overlap only while the instrument is not matching (pre-open).
- */
 /** Receives one resting order's fields (`OrderBook.forEachOrder`), so that nothing is built per order. */
 export type OrderVisitor = (
   orderId: OrderId,
@@ -70,6 +65,11 @@ export type OrderVisitor = (
   flags: number,
 ) => void;
 
+/**
+ * A price-time priority book of resting limit orders for one instrument. It never decides order types or phases;
+ * it only keeps orders in priority and trades an incoming volume against the opposite side.
+ * Prices are integers; bids and asks may overlap only while the instrument is not matching (pre-open).
+ */
 export interface OrderBook {
   readonly size: number;
   has(orderId: OrderId): boolean;

@@ -8,6 +8,12 @@ export class StateHasher {
 
   num(n: number): this {
     // Integers up to 2^53 are split into two 32-bit halves; NaN and infinities get fixed codes.
+    if (n >>> 0 === n) {
+      // 0 .. 2^32 - 1 (most of a state): the halves are n and 0, without the general split below
+      this.mix(n);
+      this.mix(0);
+      return this;
+    }
     let lo: number;
     let hi: number;
     if (Number.isSafeInteger(n)) {

@@ -206,12 +206,12 @@ class ColumnWriter implements ListPacker {
 
   /** A list the export hands over by column (ListPacker): packed at once, as `rows` would pack the same rows. */
   list(keys: readonly string[], n: number, fill: (columns: readonly ColumnSink[]) => void): PackedByExport {
-    if (n === 0) return new PackedByExport({ n: 0, keys: [], cols: [] });
     const cols = keys.map(() => new ColumnBuilder(n));
-    fill(cols);
+    fill(cols); // even for no rows, so that a count that says 0 for rows that exist is caught below
     for (let k = 0; k < cols.length; k++) {
       if (cols[k]!.length !== n) throw new Error(`snapshot: column ${keys[k]} got ${cols[k]!.length} values, not ${n}`);
     }
+    if (n === 0) return new PackedByExport({ n: 0, keys: [], cols: [] });
     return new PackedByExport({ n, keys: [...keys], cols: cols.map((c) => c.finish(this)) });
   }
 

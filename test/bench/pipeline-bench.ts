@@ -17,9 +17,10 @@
  * - recovery: Exchange.open of the throughput run's data folder (snapshot + journal tail, digests, invariants) in a
  *   fresh process, as at start-up, and a full replay of its whole journal from an empty engine with every digest
  *   checked. The same child then times three snapshots of that state (`snapshot()`, one rejected command before each
- *   so there is something new): how long the main thread is blocked (export packed as it goes, state hash) and how
- *   long until the row is committed; baseline in the same child, the way snapshots were encoded before: the export's
- *   rows, packed afterwards (`encodeState(exportState())`), plus the same state hash.
+ *   so there is something new): how long the main thread is blocked (export packed as it goes, state hash, the row's
+ *   checksum) and how long until the row is committed; baseline in the same child, the way snapshots were encoded
+ *   before: the export's rows, packed afterwards (`encodeState(exportState())`), plus the state hash (no checksum).
+ *   It then restores the newest stored row from its bytes, which must hash as the live engine.
  * - rss: a fresh exchange with 10,000 accounts and 1,000,000 resting orders; process RSS once it has settled (the
  *   process idle, V8 done returning the pages the load left behind), and right after the load and a GC (`after_load`).
  * - settle lag: 100,000 accounts (stock accounts with two holdings each, 2,000 futures accounts with positions from
@@ -37,11 +38,13 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import * as hdr from 'hdr-histogram-js';
 import type { InstrumentSpec } from '../../src-engine/domain/instrument.ts';
+import { Engine } from '../../src-engine/engine.ts';
 import { DEMO_INSTRUMENTS } from '../../src-main/host/demo-market.ts';
 import { type Ack, DEFAULT_SETTLE_CHUNK, Exchange } from '../../src-main/host/exchange.ts';
 import { OrderFlow } from '../../src-main/host/flow.ts';
 import { verifyJournal } from '../../src-main/host/verify.ts';
-import { encodeState } from '../../src-main/store/snapshot-codec.ts';
+import { decodeState, encodeState } from '../../src-main/store/snapshot-codec.ts';
+import { Snapshots } from '../../src-main/store/snapshots.ts';
 import { gc, intOpt, log, machineInfo, median, round } from './bench-common.ts';
 
 const { values: argv } = parseArgs({
@@ -87,8 +90,13 @@ if (argv['recover-dir'] !== undefined) {
       rows_then_pack_ms: round(t3 - t2, 1),
     });
   }
+  // the newest stored row, decoded and restored, hashes as the live engine does
+  const newest = new Snapshots(ex.database).list().next().value!.row;
+  const snapshotRestores =
+    newest.lastSeq === ex.engine.seq &&
+    Engine.fromState(decodeState(newest.format, newest.state)).stateHash() === ex.engine.stateHash();
   await ex.close();
-  process.stdout.write(`${JSON.stringify({ openMs, report, snapshots })}\n`);
+  process.stdout.write(`${JSON.stringify({ openMs, report, snapshots, snapshotRestores })}\n`);
   process.exit(0);
 }
 const smoke = argv.smoke === true;
@@ -287,11 +295,13 @@ async function recovery(dir: string) {
   });
   if (child.status !== 0) throw new Error(`recovery child exited ${child.status}: ${child.stderr}`);
   const lines = child.stdout.trim().split('\n');
-  const { openMs, report, snapshots } = JSON.parse(lines[lines.length - 1]!) as {
+  const { openMs, report, snapshots, snapshotRestores } = JSON.parse(lines[lines.length - 1]!) as {
     openMs: number;
     report: { snapshotSeq: number; commandsReplayed: number };
     snapshots: { block_ms: number; committed_ms: number; rows_then_pack_ms: number }[];
+    snapshotRestores: boolean;
   };
+  if (!snapshotRestores) throw new Error('the newest snapshot does not restore to the live state hash');
   const full = verifyJournal(dir);
   if (!full.ok) throw new Error(`journal verification failed: ${full.problems.join('; ')}`);
   return {
@@ -301,6 +311,7 @@ async function recovery(dir: string) {
     full_replay_ms: full.ms,
     full_replay_commands: full.commands,
     snapshots,
+    snapshot_restores: snapshotRestores,
   };
 }
 

@@ -53,8 +53,10 @@ describe('pipeline benchmark smoke', () => {
     expect(out.recovery_1m_ms).toBeGreaterThanOrEqual(0);
     expect(out.full_replay_1m_ms).toBeGreaterThan(0);
     expect(out.recovery.full_replay_commands).toBeGreaterThan(out.orders);
-    // three snapshots timed after recovery, each after one more (rejected) command, all verified by the full replay
+    // three snapshots timed after recovery, each after one more (rejected) command; the newest restores from its bytes
+    // to the live hash, and the full replay checks every stored snapshot's hash against the replayed state
     expect(out.recovery.snapshots).toHaveLength(3);
+    expect(out.recovery.snapshot_restores).toBe(true);
     expect(out.recovery.full_replay_commands).toBe(out.recovery.from_snapshot_seq + 3);
     for (const s of out.recovery.snapshots) {
       expect(s.block_ms).toBeGreaterThan(0);

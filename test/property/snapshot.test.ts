@@ -96,8 +96,9 @@ function count(c: Coverage, s: EngineState): void {
 }
 
 /**
- * Runs `cmds` up to `cut` on a `book` engine, snapshots it through JSON (and checks the stored encoding, of the
- * exported rows and packed during the export, gives the same state back), restores it on both book kinds and runs the rest on all three, comparing after every command.
+ * Runs `cmds` up to `cut` on a `book` engine, snapshots it through JSON (and checks that the stored encoding, of the
+ * exported rows and packed during the export, gives the same state back), restores it on both book kinds and runs
+ * the rest on all three, comparing after every command.
  */
 function checkCut(options: EngineOptions, book: BookKind, cmds: readonly Command[], cut: number, c: Coverage): void {
   const original = new Engine({ ...options, book });

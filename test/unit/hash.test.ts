@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { StateHasher } from '../../src-engine/domain/hash.ts';
 
@@ -39,6 +40,37 @@ describe('StateHasher', () => {
     expect(digest((h) => h.str('ab'))).not.toBe(digest((h) => h.str('a').str('b')));
     expect(digest((h) => h.str(''))).not.toBe(digest(() => {}));
     expect(digest((h) => h.num(Number.MAX_SAFE_INTEGER))).not.toBe(digest((h) => h.num(Number.MAX_SAFE_INTEGER - 1)));
+  });
+
+  it('gives every integer the digest of its two 32-bit halves (the definition snapshots were hashed with)', () => {
+    // the definition written out: lo = n >>> 0, hi = floor(n / 2^32) | 0, each mixed into both lanes, then cyrb53's
+    // finish; num() takes a shorter path for 0 .. 2^32 - 1 and must agree with it
+    const reference = (values: readonly number[]): number => {
+      let h1 = 0xdeadbeef;
+      let h2 = 0x41c6ce57;
+      for (const n of values) {
+        for (const v of [n >>> 0, Math.floor(n / 4294967296) | 0]) {
+          h1 = Math.imul(h1 ^ v, 2654435761);
+          h2 = Math.imul(h2 ^ v, 1597334677);
+        }
+      }
+      h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
+      h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+      h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
+      h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+      return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+    };
+    const int = fc.oneof(
+      fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+      fc.constantFrom(0, -0, 1, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32, -1, -(2 ** 31), Number.MAX_SAFE_INTEGER),
+      fc.maxSafeInteger(),
+    );
+    fc.assert(
+      fc.property(fc.array(int, { maxLength: 20 }), (values) => {
+        expect(digest((h) => values.forEach((n) => h.num(n)))).toBe(reference(values));
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('rejects non-integers', () => {
