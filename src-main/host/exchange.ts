@@ -784,6 +784,22 @@ export class Exchange {
         // the writer failed: the exchange has failed with it, and the journal keeps what was committed
       }
     }
+    await this.stopThreads();
+  }
+
+  /**
+   * Stops without writing anything more: no snapshot, nothing queued applied, a transaction the writer has open rolled
+   * back; what was committed stays. The folder is left as a crash at this moment would leave it, and the threads,
+   * timers and connections end as in `close()`. For tests and tools that look at a recovered folder and must not
+   * change it.
+   */
+  async halt(): Promise<void> {
+    if (this.status === 'closed' || this.status === 'closing') return;
+    this.status = 'closing';
+    await this.stopThreads();
+  }
+
+  private async stopThreads(): Promise<void> {
     if (this.flushTimer !== null) clearTimeout(this.flushTimer);
     await this.writer.stop();
     await this.checkpointer?.stop();

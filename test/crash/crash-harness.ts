@@ -89,7 +89,8 @@ export async function crashRound(dataDir: string, rng: Rng, durability: 'batched
       droppedBatch: ex.recovery.droppedBatch !== null,
     };
   } finally {
-    // close without a snapshot so the next round starts from the child's own snapshots and journal
-    ex.database.close();
+    // stop without a snapshot so the next round starts from the child's own snapshots and journal (and without leaving
+    // the writer, checkpointer and timers of every round running in this process)
+    await ex.halt();
   }
 }

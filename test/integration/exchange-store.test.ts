@@ -114,6 +114,27 @@ describe('Exchange on a SQLite file', () => {
     await again.close();
   });
 
+  it('halt() stops without writing anything more: no snapshot, and the folder recovers from the journal alone', async () => {
+    const dir = dataDir();
+    const ex = await Exchange.open({ dataDir: dir, demo: true, snapshotEvery: 1e9 });
+    await runFlow(ex, 19, 10, 1_000);
+    const hash = ex.engine.stateHash();
+    const seq = ex.stats().lastSeq;
+    await ex.halt();
+    expect(ex.database.open).toBe(false);
+    await ex.halt(); // a second call does nothing
+    await expect(ex.submit({ kind: 'SetPhase', instrumentId: 'X', phase: 'closed' })).rejects.toThrow();
+    const raw = new Database(join(dir, DB_FILE), { readonly: true });
+    expect((raw.prepare('SELECT count(*) AS n FROM snapshots').get() as { n: number }).n).toBe(0);
+    expect((raw.prepare('SELECT max(last_seq) AS s FROM journal').get() as { s: number }).s).toBe(seq);
+    raw.close();
+    const again = await Exchange.open({ dataDir: dir });
+    expect(again.recovery.snapshotSeq).toBe(0);
+    expect(again.recovery.lastSeq).toBe(seq);
+    expect(again.engine.stateHash()).toBe(hash);
+    await again.close();
+  });
+
   it('drops a torn last batch (checksum fails) and keeps everything before it', async () => {
     const dir = dataDir();
     const ex = await Exchange.open({ dataDir: dir, demo: true, snapshotEvery: 1e9 });
