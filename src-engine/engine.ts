@@ -263,14 +263,16 @@ export class Engine {
     const threshold = ledger.risk.forceLiquidationPpm;
     const done = new Set<Account>();
     const checked = new Set<Account>();
-    let pending = [...this.traded].sort(byMatcherId);
-    const seen = new Set<Matcher>();
+    // the mark each traded instrument had when its last pass began: a pass is due while it has had none, or while a
+    // liquidation fill has moved its mark since (the holders it passed before that fill have not seen the new mark)
+    const passedAt = new Map<Matcher, number>();
+    let pending = this.duePasses(passedAt);
     if (filter !== null) {
       filter.ensure();
       filter.refresh(this.traded);
     }
     for (;;) {
-      this.riskPasses(pending, seen, done, checked, events);
+      this.riskPasses(pending, passedAt, done, checked, events);
       // Touched accounts that hold no traded instrument (they closed out of it, or only their funds moved).
       for (const a of ledger.touched) {
         checked.add(a);
@@ -281,8 +283,8 @@ export class Engine {
           filter?.afterLiquidation(this.traded, events, from);
         }
       }
-      // Their liquidations may have traded instruments no pass has seen: their holders are checked too.
-      pending = [...this.traded].filter((m) => !seen.has(m)).sort(byMatcherId);
+      // Their liquidations may have traded instruments or moved marks since their pass: those holders are checked too.
+      pending = this.duePasses(passedAt);
       if (pending.length === 0) break;
     }
     if (filter !== null) {
@@ -308,13 +310,19 @@ export class Engine {
     }
   }
 
+  /** The traded instruments due a pass (see `passedAt` in intradayRisk), in instrument order. */
+  private duePasses(passedAt: ReadonlyMap<Matcher, number>): Matcher[] {
+    return [...this.traded].filter((m) => passedAt.get(m) !== m.mark()).sort(byMatcherId);
+  }
+
   /**
-   * Passes over the holders of `pending` (traded instruments no pass has seen), in instrument order; liquidation fills
-   * move marks again, also of instruments already checked: it goes round until every traded mark has had its pass.
+   * Passes over the holders of `pending` (traded instruments due a pass), in instrument order; liquidation fills move
+   * marks again, also of instruments already passed: it goes round until every traded instrument has had a pass at
+   * its current mark. Each account is liquidated at most once per command, so the rounds end.
    */
   private riskPasses(
     pending: Matcher[],
-    seen: Set<Matcher>,
+    passedAt: Map<Matcher, number>,
     done: Set<Account>,
     checked: Set<Account>,
     events: EngineEvent[],
@@ -323,8 +331,8 @@ export class Engine {
     const filter = this.riskFilter;
     const threshold = ledger.risk.forceLiquidationPpm;
     while (pending.length > 0) {
-      for (const m of pending) seen.add(m);
       for (const m of pending) {
+        passedAt.set(m, m.mark());
         const holders = ledger.holders.get(m.id);
         if (holders === undefined) continue;
         if (filter !== null) {
@@ -342,7 +350,7 @@ export class Engine {
           }
         }
       }
-      pending = [...this.traded].filter((m) => !seen.has(m)).sort(byMatcherId);
+      pending = this.duePasses(passedAt);
     }
   }
 

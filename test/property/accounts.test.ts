@@ -90,6 +90,32 @@ describe('accounts: hand-picked streams through the same checks', () => {
     // margin 15% of 590 × 300 × 2 against the hold at 550 (less the 2-unit allowance): 3,598 below zero
     expect(r.fast.account(4)!.available).toBe(-3_598);
   });
+
+  it('a holder passed before a liquidation moved the mark is checked again in the same command', () => {
+    // (a soak counterexample) On F1, account 2 is short 1 and account 3 long 1 at 997, each with nothing available.
+    // Account 1 sells 2 at 994: 1 fills account 4's bid at 1000 and 1 rests at 994. F1's pass reaches account 3 first
+    // (long, safe at 1000), then liquidates account 2, whose forced buy fills the 994 ask: the mark falls to 994 and
+    // account 3 is at 103%. F1's mark moved since its pass began, so it gets a second pass, which liquidates account 3
+    // (no bid left: its IOC sell fills nothing).
+    const before = [
+      { ...limit(1, 2, 'F1', 'sell', 997, 1), offset: 'open', postOnly: true },
+      { ...limit(2, 3, 'F1', 'buy', 1003, 1), tif: 'GFD', offset: 'open', stp: 'none' },
+    ];
+    const setup = runCommands(before);
+    const r = runCommands([
+      ...before.slice(0, 1),
+      { kind: 'Withdraw', accountId: 2, amount: runCommands(before.slice(0, 1)).fast.account(2)!.available },
+      before[1]!,
+      { kind: 'Withdraw', accountId: 3, amount: setup.fast.account(3)!.available },
+      { ...limit(3, 4, 'F1', 'buy', 1000, 1), offset: 'open', stp: 'reject', postOnly: true },
+      { ...limit(4, 1, 'F1', 'sell', 994, 2), offset: 'open' },
+    ]);
+    const last = r.results.at(-1)!;
+    const events = last.ok ? last.events : [];
+    expect(events.filter((e) => e.kind === 'TradeExecuted').map((e) => e.price)).toEqual([1000, 994]);
+    expect(events.flatMap((e) => (e.kind === 'ForceLiquidationStarted' ? [e.accountId] : []))).toEqual([2, 3]);
+    expect(r.fast.account(3)!.riskRatioPpm).toBeGreaterThanOrEqual(1_000_000);
+  });
 });
 
 describe('accounts: money, positions, holds and settlement follow docs/accounts.md', () => {
