@@ -919,7 +919,7 @@ class Model {
   private marksBefore = new Map<string, number | null>();
   /** per account, the instruments it held a position in before the command */
   private heldBefore = new Map<number, Set<string>>();
-  /** per account, instrument → price of its first fill as a maker in the command */
+  /** per account, instrument → price of its first fill as a maker, or in an auction uncross, in the command */
   private makerFills = new Map<number, Map<string, number>>();
   /** accounts with a fill in an auction uncross in the command */
   private auctionFilled = new Set<number>();
@@ -1263,11 +1263,12 @@ class Model {
       // lower (an instrument without a band; a sell placed in continuous trading that rested into an auction), and
       // then it is "a gap like a price move"
       if (sell.holds === null || e.price > Math.min(...sell.holds)) this.auctionFilled.add(sell.account);
+      // both sides trade at the uncross price; stops it triggers may trade on in the same command and move the mark
+      // under the positions just taken
+      this.noteFill(buy.account, e.instrumentId, e.price);
+      this.noteFill(sell.account, e.instrumentId, e.price);
     } else {
-      const maker = e.takerSide === 'buy' ? sell.account : buy.account;
-      const m = this.makerFills.get(maker) ?? new Map<string, number>();
-      this.makerFills.set(maker, m);
-      if (!m.has(e.instrumentId)) m.set(e.instrumentId, e.price);
+      this.noteFill(e.takerSide === 'buy' ? sell.account : buy.account, e.instrumentId, e.price);
       // a stop holds at the band of its acceptance; a settlement or a reference price change that moved the band
       // before it triggered lets it fill beyond that hold: "a gap like a price move" (docs/accounts.md)
       const taker = e.takerSide === 'buy' ? buy : sell;
@@ -1470,12 +1471,19 @@ class Model {
    * Did the mark of an instrument the account held before the command move? (Its own new positions cannot lose:
    * a buy sweeping up the asks is marked at its last, highest fill, a sell sweeping down at its lowest.)
    */
+  /** An account's first fill price in an instrument as a maker or in an uncross (`makerFills`). */
+  private noteFill(account: number, instrumentId: string, price: number): void {
+    const m = this.makerFills.get(account) ?? new Map<string, number>();
+    this.makerFills.set(account, m);
+    if (!m.has(instrumentId)) m.set(instrumentId, price);
+  }
+
   markMovedFor(a: Acct): boolean {
     for (const id of this.heldBefore.get(a.id) ?? []) {
       if (this.marksBefore.get(id) !== this.mark(this.inst(id))) return true;
     }
     if (this.auctionFilled.has(a.id) || this.stopGapped.has(a.id)) return true;
-    // a resting order of the account filled, and the taker went on to worse prices for it
+    // a resting order of the account filled (or an uncross filled it), and trading went on to other prices
     for (const [id, price] of this.makerFills.get(a.id) ?? []) {
       if (this.mark(this.inst(id)) !== price) return true;
     }

@@ -91,6 +91,35 @@ describe('accounts: hand-picked streams through the same checks', () => {
     expect(r.fast.account(4)!.available).toBe(-3_598);
   });
 
+  it('a buy filled in an uncross loses when a stop it triggers trades lower in the same command: a price move', () => {
+    // (a soak counterexample) F1 collects orders in pre-open: account 3 bids 999 with nothing else available, account
+    // 2 offers 998, account 4 bids 997, account 1 has a stop sell at 999. The reopen uncrosses account 3's bid; the
+    // uncross price triggers the stop, which sells into account 4's bid at 997: F1's mark falls under the lot account
+    // 3 has just bought, and its available goes below zero, as with any price move under a position.
+    const before = [
+      { kind: 'SetPhase', instrumentId: 'F1', phase: 'preOpen' },
+      { ...limit(1, 2, 'F1', 'sell', 998, 1), offset: 'open' },
+      { ...limit(2, 3, 'F1', 'buy', 999, 1), offset: 'open' },
+      { ...limit(3, 4, 'F1', 'buy', 997, 1), offset: 'open' },
+      { ...limit(4, 1, 'F1', 'sell', 0, 1), type: 'stop', tif: 'IOC', stopPrice: 999, offset: 'open' },
+    ];
+    const r = runCommands([
+      ...before,
+      { kind: 'Withdraw', accountId: 3, amount: runCommands(before).fast.account(3)!.available },
+      { kind: 'SetPhase', instrumentId: 'F1', phase: 'continuous' },
+    ]);
+    const last = r.results.at(-1)!;
+    const events = last.ok ? last.events : [];
+    expect(events.some((e) => e.kind === 'AuctionUncrossed')).toBe(true);
+    expect(
+      events
+        .filter((e) => e.kind === 'TradeExecuted')
+        .map((e) => e.price)
+        .at(-1),
+    ).toBe(997);
+    expect(r.fast.account(3)!.available).toBeLessThan(0);
+  });
+
   it('a holder passed before a liquidation moved the mark is checked again in the same command', () => {
     // (a soak counterexample) On F1, account 2 is short 1 and account 3 long 1 at 997, each with nothing available.
     // Account 1 sells 2 at 994: 1 fills account 4's bid at 1000 and 1 rests at 994. F1's pass reaches account 3 first
