@@ -36,7 +36,7 @@ import {
 import { type Reject, reject } from './domain/reject-codes.ts';
 import { InstrumentMatcher, type MatcherHost, type PendingStop } from './matching/instrument-matcher.ts';
 import type { Matcher, MatcherFactory } from './matching/matcher.ts';
-import { checkEngineState, type EngineState, type ListPacker, stateError } from './state.ts';
+import { checkEngineState, type EngineState, type ListPacker, ROWS, stateError } from './state.ts';
 
 export type { EngineState } from './state.ts';
 
@@ -660,9 +660,10 @@ export class Engine {
   /**
    * The whole state as plain JSON data: everything that decides how the engine answers later commands. The result
    * shares nothing with the engine; `Engine.fromState` rebuilds an engine that answers every later command alike.
-   * With a packer, the lists that grow with the book go to it instead (`ListPacker`, a snapshot encoder's way in).
+   * The lists that grow with the book go to the packer (`ListPacker`): `ROWS`, the default, makes them rows; a snapshot
+   * encoder packs them into its columns.
    */
-  exportState(packer?: ListPacker): EngineState {
+  exportState(packer: ListPacker = ROWS): EngineState {
     const ledger = this.ledger;
     const r = ledger?.risk;
     return {

@@ -196,6 +196,24 @@ export interface ListPacker {
   list(keys: readonly string[], n: number, fill: (columns: readonly ColumnSink[]) => void): unknown;
 }
 
+/** The packer of a plain export: each list as row objects, their keys in `keys` order. */
+export const ROWS: ListPacker = {
+  list(keys, n, fill) {
+    const rows = Array.from({ length: n }, (): Record<string, unknown> => ({}));
+    fill(
+      keys.map((key) => {
+        let i = 0;
+        return {
+          push(value: unknown): void {
+            rows[i++]![key] = value;
+          },
+        };
+      }),
+    );
+    return rows;
+  },
+};
+
 /** The keys of a resting order's row (`RestingOrderState`), in its order. */
 export const RESTING_ORDER_KEYS = [
   'orderId',

@@ -81,8 +81,8 @@ export class Account {
 
   /**
    * The valuation inputs (see `valuation`: instrument, net volume, position cost, open cost, for each position with
-   * volume), built if stale. Read-only; a new array after every change of the positions, so an unchanged array means unchanged net
-   * volumes (the intraday risk filter keys on that).
+   * volume), built if stale. Read-only; a new array after every change of the positions, so an unchanged array means
+   * unchanged net volumes (the intraday risk filter keys on that).
    */
   valued(): readonly (Valued | number)[] {
     let v = this.valuation;
@@ -108,9 +108,10 @@ export class Account {
   }
 
   /**
-   * Position profit (against position prices) and float profit (against open prices) at the marks, from the cached inputs (not the lots): futures' position profit Σ (mark × net − position cost) × unit
-   * value and float profit Σ (mark × net − open cost) × unit value; stocks' market value Σ mark × holding × unit value
-   * and cost Σ open cost × unit value.
+   * Position profit (against position prices) and float profit (against open prices) at the marks, from the cached
+   * inputs (not the lots): futures' position profit Σ (mark × net − position cost) × unit value and float profit
+   * Σ (mark × net − open cost) × unit value; stocks' market value Σ mark × holding × unit value and cost Σ open cost ×
+   * unit value.
    */
   profits(): { position: number; float: number; marketValue: number; cost: number } {
     const v = this.valued();

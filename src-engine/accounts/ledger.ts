@@ -16,7 +16,15 @@ import { type InstrumentSpec, termsOf, unitValue } from '../domain/instrument.ts
 import type { Offset, Side } from '../domain/order.ts';
 import { type Reject, reject } from '../domain/reject-codes.ts';
 import type { Matcher } from '../matching/matcher.ts';
-import { type ColumnSink, HOLD_KEYS, type HoldState, type LedgerState, type ListPacker, stateError } from '../state.ts';
+import {
+  type ColumnSink,
+  HOLD_KEYS,
+  type HoldState,
+  type LedgerState,
+  type ListPacker,
+  ROWS,
+  stateError,
+} from '../state.ts';
 import { Account } from './account.ts';
 import { allowanceFor, commissionFor, MAX_TOTAL_MONEY, marginFor, notional, riskRatioPpm } from './money-rules.ts';
 import type { Bucket, PositionSide } from './position.ts';
@@ -715,43 +723,23 @@ export class Ledger {
   // Snapshots (src-engine/state.ts)
 
   /**
-   * The ledger in a snapshot: totals, accounts, holds, holders and the negative list, each in its own order. With a
-   * packer, the holds go to it column by column (`ListPacker`).
+   * The ledger in a snapshot: totals, accounts, holds, holders and the negative list, each in its own order. The holds
+   * go to the packer column by column (`ListPacker`; `ROWS`, the default, makes them rows).
    */
-  exportState(packer?: ListPacker): LedgerState {
+  exportState(packer: ListPacker = ROWS): LedgerState {
     return {
       tradingDay: this.tradingDay,
       depositsTotal: this.depositsTotal,
       withdrawalsTotal: this.withdrawalsTotal,
       commissionTotal: this.commissionTotal,
       accounts: [...this.accounts.values()].map((a) => a.exportState()),
-      holds:
-        packer === undefined
-          ? this.holdRows()
-          : (packer.list(HOLD_KEYS, this.holds.size, (c) => this.packHolds(c)) as HoldState[]),
+      holds: packer.list(HOLD_KEYS, this.holds.size, (c) => this.packHolds(c)) as HoldState[],
       holders: [...this.holders].map(([instrumentId, set]) => ({
         instrumentId,
         accountIds: [...set].map((a) => a.id),
       })),
       negative: [...this.negative].map((a) => a.id),
     };
-  }
-
-  private holdRows(): HoldState[] {
-    return [...this.holds.values()].map((h) => ({
-      orderId: h.orderId,
-      accountId: h.account.id,
-      instrumentId: h.instrument.id,
-      side: h.side,
-      offset: h.offset,
-      holdPrice: h.holdPrice,
-      remaining: h.remaining,
-      reservedYesterday: h.reservedYesterday,
-      reservedToday: h.reservedToday,
-      frozenMargin: h.frozenMargin,
-      frozenCommission: h.frozenCommission,
-      frozenCash: h.frozenCash,
-    }));
   }
 
   /** The holds into a packer's columns, in HOLD_KEYS order. */

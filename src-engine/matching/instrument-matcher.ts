@@ -13,6 +13,7 @@ import {
   type ListPacker,
   RESTING_ORDER_KEYS,
   type RestingOrderState,
+  ROWS,
   specToJson,
   stateError,
 } from '../state.ts';
@@ -509,44 +510,27 @@ export class InstrumentMatcher implements MatchSink, CrossSink, Matcher {
   }
 
   /**
-   * This instrument's part of a snapshot (src-engine/state.ts): spec, phase, prices, the book in priority, stops. With a
-   * packer, each side's orders go to it column by column (`ListPacker`) and its results stand in for the lists.
+   * This instrument's part of a snapshot (src-engine/state.ts): spec, phase, prices, the book in priority, stops. Each
+   * side's orders go to the packer column by column (`ListPacker`; `ROWS`, the default, makes them rows).
    */
-  exportState(packer?: ListPacker): InstrumentState {
-    let bids: RestingOrderState[] = [];
-    let asks: RestingOrderState[] = [];
-    if (packer === undefined) {
-      for (const o of this.book.orders()) {
-        (o.side === 'buy' ? bids : asks).push({
-          orderId: o.orderId,
-          accountId: o.accountId,
-          price: o.price,
-          remaining: o.remaining,
-          filled: o.filled,
-          tif: flagsTif(o.flags),
-          postOnly: flagsPostOnly(o.flags),
-          stp: flagsStp(o.flags),
+  exportState(packer: ListPacker = ROWS): InstrumentState {
+    const book = this.book;
+    const pack = (side: Side): RestingOrderState[] =>
+      packer.list(RESTING_ORDER_KEYS, book.orderCount(side), (c) => {
+        const [orderId, accountId, price, remaining, filled, tif, postOnly, stp] = c as ColumnSink[];
+        book.forEachOrder(side, (id, account, p, rem, fil, flags) => {
+          orderId!.push(id);
+          accountId!.push(account);
+          price!.push(p);
+          remaining!.push(rem);
+          filled!.push(fil);
+          tif!.push(flagsTif(flags));
+          postOnly!.push(flagsPostOnly(flags));
+          stp!.push(flagsStp(flags));
         });
-      }
-    } else {
-      const book = this.book;
-      const pack = (side: Side): RestingOrderState[] =>
-        packer.list(RESTING_ORDER_KEYS, book.orderCount(side), (c) => {
-          const [orderId, accountId, price, remaining, filled, tif, postOnly, stp] = c as ColumnSink[];
-          book.forEachOrder(side, (id, account, p, rem, fil, flags) => {
-            orderId!.push(id);
-            accountId!.push(account);
-            price!.push(p);
-            remaining!.push(rem);
-            filled!.push(fil);
-            tif!.push(flagsTif(flags));
-            postOnly!.push(flagsPostOnly(flags));
-            stp!.push(flagsStp(flags));
-          });
-        }) as RestingOrderState[];
-      bids = pack('buy');
-      asks = pack('sell');
-    }
+      }) as RestingOrderState[];
+    const bids = pack('buy');
+    const asks = pack('sell');
     return {
       spec: specToJson(this.spec),
       phase: this.phase,
